@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Paddock",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "paddock", targets: ["paddock"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(name: "PaddockJSON"),
+        .target(name: "PaddockCore", dependencies: ["PaddockJSON"]),
+        .target(name: "PaddockStore", dependencies: ["PaddockCore", "CSQLite"]),
+        .target(name: "PaddockHTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "PaddockServer",
+                dependencies: ["PaddockCore", "PaddockStore", "PaddockHTTP"],
+                resources: [.copy("Resources")]),
+        .target(name: "PaddockCLI", dependencies: ["PaddockCore", "PaddockJSON"]),
+        .executableTarget(name: "paddock", dependencies: ["PaddockServer", "PaddockCLI"]),
+
+        .testTarget(name: "PaddockJSONTests", dependencies: ["PaddockJSON"]),
+        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
+        .testTarget(name: "PaddockStoreTests", dependencies: ["PaddockStore"]),
+        .testTarget(name: "PaddockHTTPTests", dependencies: ["PaddockHTTP"]),
+        .testTarget(name: "PaddockServerTests",
+                    dependencies: ["PaddockServer", "PaddockCore", "PaddockHTTP", "PaddockStore"]),
+        .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
