@@ -18,8 +18,7 @@ let package = Package(
         .target(name: "PaddockStore", dependencies: ["PaddockCore", "CSQLite"]),
         .target(name: "PaddockHTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "PaddockServer",
-                dependencies: ["PaddockCore", "PaddockStore", "PaddockHTTP"],
-                resources: [.copy("Resources")]),
+                dependencies: ["PaddockCore", "PaddockJSON", "PaddockStore", "PaddockHTTP"]),
         .target(name: "PaddockCLI", dependencies: ["PaddockCore", "PaddockJSON"]),
         .executableTarget(name: "paddock", dependencies: ["PaddockServer", "PaddockCLI"]),
 
@@ -28,7 +27,7 @@ let package = Package(
         .testTarget(name: "PaddockStoreTests", dependencies: ["PaddockStore"]),
         .testTarget(name: "PaddockHTTPTests", dependencies: ["PaddockHTTP"]),
         .testTarget(name: "PaddockServerTests",
-                    dependencies: ["PaddockServer", "PaddockCore", "PaddockHTTP", "PaddockStore"]),
+                    dependencies: ["PaddockServer", "PaddockCore", "PaddockJSON", "PaddockHTTP", "PaddockStore"]),
         .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
     ],
     swiftLanguageModes: [.v6]

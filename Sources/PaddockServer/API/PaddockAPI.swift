@@ -1,0 +1,83 @@
+import Foundation
+import PaddockCore
+import PaddockHTTP
+import PaddockJSON
+import PaddockStore
+
+/// The whole HTTP API as a `Request -> Response` function: routing, request ids, auth, logs
+/// and metrics. Testable without a socket; `PaddockServer` puts it behind libmicrohttpd.
+public final class PaddockAPI: Sendable {
+    /// The largest JSON body accepted.
+    public static let maxJSONBody = 1 << 20
+
+    let router: Router
+    let metrics: Metrics
+    let log: RequestLog
+    let ids: IdentifierGenerator
+    let store: PaddockStore
+    let accounts: AccountService
+
+    /// Builds the API over an open store.
+    public init(store: PaddockStore, logRequests: Bool = true, metricsFromLoopbackOnly: Bool = true) {
+        let ids = IdentifierGenerator.shared
+        let log = RequestLog(enabled: logRequests)
+        let metrics = Metrics()
+        let authenticator = Authenticator(store: store)
+        let environments = EnvironmentService(store: store, ids: ids)
+        let accounts = AccountService(store: store, ids: ids, environments: environments)
+
+        var routes = RouteBuilder(router: Router(), authenticator: authenticator, log: log)
+        ServiceController(store: store, metrics: metrics, loopbackOnly: metricsFromLoopbackOnly).addRoutes(to: &routes)
+        AccountController(service: accounts, authenticator: authenticator).addRoutes(to: &routes)
+        EnvironmentController(service: environments).addRoutes(to: &routes)
+
+        self.router = routes.router
+        self.metrics = metrics
+        self.log = log
+        self.ids = ids
+        self.store = store
+        self.accounts = accounts
+    }
+
+    /// Every route as `(method, pattern)`, for the OpenAPI consistency test.
+    public var routes: [(method: String, pattern: String)] { router.routes }
+
+    /// Creates the admin account on first start; returns its key, or nil when one exists.
+    public func bootstrapAdminKey() async throws -> String? {
+        try await accounts.bootstrapAdmin()?.secret
+    }
+
+    /// Handles one request.
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let requestID = ids.make(.request)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let match = router.route(request)
+        var response = await RequestScope.$requestID.withValue(requestID) {
+            await router.respond(to: request, match: match, notFound: { request in
+                ErrorMapping.response(PaddockError(.notFound, "no route for \(request.method) \(request.path); see GET /v1/openapi.json"),
+                                      requestID: requestID)
+            }, methodNotAllowed: { request, allowed in
+                var response = ErrorMapping.response(
+                    PaddockError(.methodNotAllowed, "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: ", "))"),
+                    requestID: requestID)
+                response.headers.append(("allow", allowed.joined(separator: ", ")))
+                return response
+            })
+        }
+        response.headers.append(("request-id", requestID))
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let route = match.pattern ?? "unmatched"
+        metrics.record(method: request.method, route: route, status: response.status, seconds: seconds)
+        log.request(id: requestID, method: request.method, route: route, path: request.path, status: response.status, durationMs: seconds * 1000)
+        return response
+    }
+
+    /// The response for a body over the limit (the HTTP layer stops reading it).
+    public func tooLargeResponse(limit: Int) -> HTTPResponse {
+        let requestID = ids.make(.request)
+        var response = ErrorMapping.response(
+            PaddockError(.tooLarge, "the request body is larger than \(limit) bytes; send a smaller body"), requestID: requestID)
+        response.headers.append(("request-id", requestID))
+        return response
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import PaddockCore
+import PaddockHTTP
+import PaddockStore
+
+/// `paddock serve`: opens the store, creates the first admin key, and serves the API until
+/// SIGINT or SIGTERM, then finishes in-flight requests and closes the store cleanly.
+public enum ServeCommand {
+    /// The settings of `paddock serve`, from flags or `PADDOCK_*` variables.
+    public struct Options: Sendable, Equatable {
+        /// Address to listen on.
+        public var host = "127.0.0.1"
+        /// Port to listen on; 0 picks a free one (the log line `listening` says which).
+        public var port = 8080
+        /// Data directory: the SQLite store and `admin.key`.
+        public var dataDirectory = "./data"
+        /// HTTP worker threads.
+        public var threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        /// Whether `/metrics` answers clients other than loopback.
+        public var metricsPublic = false
+        /// Whether each request is logged.
+        public var logRequests = true
+
+        /// Defaults.
+        public init() {}
+    }
+
+    static let help = """
+    usage: paddock serve [--listen HOST:PORT] [--data DIR] [--threads N] [--metrics-public] [--quiet]
+
+    Start the Paddock API server.
+
+    options:
+      --listen HOST:PORT   address to listen on (env PADDOCK_LISTEN; default 127.0.0.1:8080; port 0 = any free port)
+      --data DIR           data directory for the SQLite store and admin.key (env PADDOCK_DATA; default ./data)
+      --threads N          HTTP worker threads (env PADDOCK_THREADS; default: number of cores, at least 2)
+      --metrics-public     serve /metrics to every client, not only loopback (env PADDOCK_METRICS_PUBLIC=1)
+      --quiet              do not log one line per request (env PADDOCK_LOG_REQUESTS=0)
+      -h, --help           show this help
+
+    On first start the admin account is created; its key is printed once on stderr and written to DIR/admin.key.
+    """
+
+    /// Parses flags over the environment's `PADDOCK_*` settings.
+    public static func parse(_ arguments: [String], environment: [String: String]) throws -> Options {
+        var options = Options()
+        if let listen = environment["PADDOCK_LISTEN"] { (options.host, options.port) = try parseListen(listen) }
+        if let data = environment["PADDOCK_DATA"], !data.isEmpty { options.dataDirectory = data }
+        if let threads = environment["PADDOCK_THREADS"] { options.threads = try parseThreads(threads) }
+        if environment["PADDOCK_METRICS_PUBLIC"] == "1" { options.metricsPublic = true }
+        if environment["PADDOCK_LOG_REQUESTS"] == "0" { options.logRequests = false }
+        var rest = arguments[...]
+        while let arg = rest.popFirst() {
+            func value() throws -> String {
+                guard let v = rest.popFirst() else { throw PaddockError(.invalidArgument, "\(arg) needs a value") }
+                return v
+            }
+            switch arg {
+            case "--listen": (options.host, options.port) = try parseListen(value())
+            case "--data": options.dataDirectory = try value()
+            case "--threads": options.threads = try parseThreads(value())
+            case "--metrics-public": options.metricsPublic = true
+            case "--quiet": options.logRequests = false
+            default: throw PaddockError(.invalidArgument, "unknown option '\(arg)'")
+            }
+        }
+        return options
+    }
+
+    private static func parseListen(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw PaddockError(.invalidArgument, "--listen '\(text)' is not HOST:PORT; write e.g. 127.0.0.1:8080")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    private static func parseThreads(_ text: String) throws -> Int {
+        guard let n = Int(text), (1...256).contains(n) else {
+            throw PaddockError(.invalidArgument, "--threads '\(text)' must be an integer from 1 to 256")
+        }
+        return n
+    }
+
+    /// Runs the server; returns the process exit code.
+    public static func main(_ arguments: [String]) async -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(help)
+            return 0
+        }
+        let options: Options
+        do {
+            options = try parse(arguments, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\nsee 'paddock serve --help'\n".utf8))
+            return 2
+        }
+        do {
+            try await run(options)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    static func run(_ options: Options) async throws {
+        let log = RequestLog()
+        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let store = try PaddockStore(path: options.dataDirectory + "/paddock.db")
+        let api = PaddockAPI(store: store, logRequests: options.logRequests, metricsFromLoopbackOnly: !options.metricsPublic)
+        if let key = try await api.bootstrapAdminKey() {
+            try AdminKeyFile.write(key, dataDirectory: options.dataDirectory)
+            FileHandle.standardError.write(Data("""
+            Created the admin account. Its API key (shown once; also saved to \(options.dataDirectory)/admin.key):
+            \(key)
+
+            """.utf8))
+        }
+
+        // Block the signals so that only the dispatch sources see them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        sigprocmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(host: options.host, port: options.port, threadCount: options.threads,
+                                                   maxBodyBytes: PaddockAPI.maxJSONBody),
+            handler: { request in await api.handle(request) },
+            onTooLarge: { _ in api.tooLargeResponse(limit: PaddockAPI.maxJSONBody) })
+        try server.start()
+        let shownHost = options.host.contains(":") ? "[\(options.host)]" : options.host
+        log.event("listening", [("url", .string("http://\(shownHost):\(server.port)")), ("data", .string(options.dataDirectory))])
+
+        let signal = await waitForSignal([SIGINT, SIGTERM])
+        log.event("shutting down", [("signal", .number(.init(Int(signal))))])
+        server.stop()
+        await store.close()
+        log.event("stopped")
+    }
+
+    private static func waitForSignal(_ numbers: [Int32]) async -> Int32 {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            let once = SignalOnce(continuation)
+            for number in numbers {
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { once.fire(number) }
+                source.resume()
+                once.keep(source)
+            }
+        }
+    }
+}
+
+/// Resumes a continuation on the first signal only, and keeps the signal sources alive.
+private final class SignalOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Int32, Never>?
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
+
+    func keep(_ source: DispatchSourceSignal) { lock.withLock { sources.append(source) } }
+
+    func fire(_ number: Int32) {
+        let c = lock.withLock { () -> CheckedContinuation<Int32, Never>? in defer { continuation = nil }; return continuation }
+        c?.resume(returning: number)
+    }
+}
+
+/// The admin key file in the data directory, readable by its owner only.
+public enum AdminKeyFile {
+    /// Writes the key with mode 0600.
+    public static func write(_ key: String, dataDirectory: String) throws {
+        let path = dataDirectory + "/admin.key"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PaddockError(.internal, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        fchmod(fd, 0o600)
+        let bytes = Array((key + "\n").utf8)
+        guard Foundation.write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
+            throw PaddockError(.internal, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

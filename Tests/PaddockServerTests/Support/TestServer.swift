@@ -1,0 +1,65 @@
+import Foundation
+import PaddockCore
+import PaddockHTTP
+import PaddockJSON
+import PaddockServer
+import PaddockStore
+
+/// A real Paddock API on an ephemeral port over a real SQLite file in a temporary directory.
+final class TestServer: Sendable {
+    let directory: String
+    let store: PaddockStore
+    let api: PaddockAPI
+    let http: HTTPServer
+    let adminKey: String
+    var port: Int { http.port }
+
+    init() async throws {
+        directory = try TemporaryDirectory.make()
+        store = try PaddockStore(path: directory + "/paddock.db")
+        let api = PaddockAPI(store: store, logRequests: false)
+        self.api = api
+        adminKey = try await api.bootstrapAdminKey() ?? ""
+        http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threadCount: 4,
+                                                                 maxBodyBytes: PaddockAPI.maxJSONBody),
+                          handler: { await api.handle($0) },
+                          onTooLarge: { _ in api.tooLargeResponse(limit: PaddockAPI.maxJSONBody) })
+        try http.start()
+    }
+
+    func shutdown() async {
+        http.stop()
+        try? await store.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A JSON call with a key (the admin's by default).
+    func call(_ method: String, _ path: String, _ body: JSONValue? = nil, key: String? = nil,
+              headers: [(String, String)] = []) throws -> RawResponse {
+        var all = [("authorization", "Bearer \(key ?? adminKey)")] + headers
+        var bytes: [UInt8]?
+        if let body {
+            all.append(("content-type", "application/json"))
+            bytes = JSONWriter.bytes(body)
+        }
+        return try RawHTTP.send(port: port, method, path, headers: all, body: bytes)
+    }
+
+    /// Creates an account and returns its key.
+    func makeAccount(_ name: String) throws -> String {
+        let response = try call("POST", "/v1/accounts", ["name": .string(name)])
+        guard response.status == 201, let key = response["api_key"]?.stringValue else {
+            throw RawHTTP.Failure(description: "account create failed: \(response.status) \(response.text)")
+        }
+        return key
+    }
+}
+
+/// Temporary directories for tests.
+enum TemporaryDirectory {
+    static func make() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/paddock-test-XXXXXX").utf8CString)
+        guard let path = mkdtemp(&template) else { throw RawHTTP.Failure(description: "mkdtemp failed") }
+        return String(cString: path)
+    }
+}

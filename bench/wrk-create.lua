@@ -1,0 +1,26 @@
+-- POST /v1/environments with a unique name per request (names are unique per account).
+local counter = 0
+local thread_id = 0
+local threads = {}
+
+setup = function(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"name":"bench-%s-%d-%d","config":{"type":"cloud","networking":{"type":"limited","allow_package_managers":true},' ..
+    '"packages":{"apt":["jq"],"pip":["pandas==2.1.0"],"npm":["typescript@5.0.0"]}}}',
+    os.getenv("BENCH_RUN") or "0", thread_id, counter)
+  return wrk.format("POST", "/v1/environments", nil, body)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%d,"p99_us":%d}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99)))
+end
