@@ -132,14 +132,14 @@ public enum ServeCommand {
             configuration: HTTPServerConfiguration(host: options.host, port: options.port, threadCount: options.threads,
                                                    maxBodyBytes: PaddockAPI.maxJSONBody),
             handler: { request in await api.handle(request) },
-            onTooLarge: { _ in api.tooLargeResponse(limit: PaddockAPI.maxJSONBody) })
+            onTooLarge: { limit in api.tooLargeResponse(limit: limit) })
         try server.start()
         let shownHost = options.host.contains(":") ? "[\(options.host)]" : options.host
         log.event("listening", [("url", .string("http://\(shownHost):\(server.port)")), ("data", .string(options.dataDirectory))])
 
         let signal = await waitForSignal([SIGINT, SIGTERM])
         log.event("shutting down", [("signal", .number(.init(Int(signal))))])
-        server.stop()
+        await server.shutdown()
         await store.close()
         log.event("stopped")
     }

@@ -23,7 +23,7 @@ struct DurabilityTests {
                     var ids: [String] = []
                     for i in 0..<1000 {
                         let body = JSONWriter.bytes(["name": .string("w\(writer)-\(i)"), "config": ["type": "cloud"]])
-                        guard let r = try? RawHTTP.send(port: port, "POST", "/v1/environments",
+                        guard let r = try? await RawHTTP.send(port: port, "POST", "/v1/environments",
                                                         headers: [("authorization", "Bearer \(key)"), ("content-type", "application/json")],
                                                         body: body), r.status == 201, let id = r["id"]?.stringValue else { break }
                         ids.append(id)
@@ -31,10 +31,10 @@ struct DurabilityTests {
                     return ids
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(1500))
+            // The kill comes from its own thread: it must not wait behind the writers.
+            Thread.detachNewThread {
+                Thread.sleep(forTimeInterval: 1.5)
                 first.kill9()
-                return []
             }
             var all: [String] = []
             for await ids in group { all += ids }
@@ -44,13 +44,13 @@ struct DurabilityTests {
 
         let store = try PaddockStore(path: dir + "/paddock.db")
         #expect(try await store.integrityCheck() == "ok")
-        try await store.close()
+        await store.close()
 
         let second = try ServerProcess(dataDirectory: dir)
         #expect(second.adminKey == key, "a restart reuses the admin key")
         var missing: [String] = []
         for id in acknowledged {
-            let r = try RawHTTP.send(port: second.port, "GET", "/v1/environments/\(id)", headers: [("authorization", "Bearer \(key)")])
+            let r = try await RawHTTP.send(port: second.port, "GET", "/v1/environments/\(id)", headers: [("authorization", "Bearer \(key)")])
             if r.status != 200 { missing.append(id) }
         }
         #expect(missing.isEmpty, "lost \(missing.count) of \(acknowledged.count) acknowledged writes")
@@ -58,7 +58,7 @@ struct DurabilityTests {
 
         let reopened = try PaddockStore(path: dir + "/paddock.db")
         #expect(try await reopened.integrityCheck() == "ok")
-        try await reopened.close()
+        await reopened.close()
     }
 
     @Test("first start writes admin.key with mode 0600")

@@ -23,7 +23,7 @@ struct EnvironmentAPITests {
     @Test("create returns 201 and the normalised object with every field")
     func createNormalises() async throws {
         try await Self.withServer { server in
-            let response = try server.call("POST", "/v1/environments", Self.dataScience)
+            let response = try await server.call("POST", "/v1/environments", Self.dataScience)
             #expect(response.status == 201)
             let env = try #require(response.json.objectValue)
             #expect(env["id"]?.stringValue?.hasPrefix("env_") == true)
@@ -45,7 +45,7 @@ struct EnvironmentAPITests {
     ])
     func networkingShorthand(networking: JSONValue, status: Int) async throws {
         try await Self.withServer { server in
-            let response = try server.call("POST", "/v1/environments",
+            let response = try await server.call("POST", "/v1/environments",
                                            ["name": "n", "config": ["type": "cloud", "networking": networking]])
             #expect(response.status == status)
             if status == 400 {
@@ -60,11 +60,11 @@ struct EnvironmentAPITests {
     @Test("an empty allowlist is accepted and means no network; hosts are normalised")
     func allowlist() async throws {
         try await Self.withServer { server in
-            let empty = try server.call("POST", "/v1/environments",
+            let empty = try await server.call("POST", "/v1/environments",
                                         ["name": "sealed", "config": ["type": "cloud", "networking": ["type": "allowlist", "domains": []]]])
             #expect(empty.status == 201)
             #expect(empty["config"]?.objectValue?["networking"] == ["type": "allowlist", "domains": []])
-            let mixed = try server.call("POST", "/v1/environments", ["name": "hosts", "config": [
+            let mixed = try await server.call("POST", "/v1/environments", ["name": "hosts", "config": [
                 "type": "cloud", "networking": ["type": "allowlist", "domains": ["PyPI.org.", "bücher.de", "*.Example.com"]]]])
             #expect(mixed.status == 201)
             #expect(mixed["config"]?.objectValue?["networking"] == ["type": "allowlist", "domains": ["pypi.org", "xn--bcher-kva.de", "*.example.com"]])
@@ -74,14 +74,14 @@ struct EnvironmentAPITests {
     @Test("a bad host entry is a 400 naming the entry", arguments: ["https://pypi.org", "x.com/path", "*", "*.com", "com", "a..b"])
     func badHost(host: String) async throws {
         try await Self.withServer { server in
-            let response = try server.call("POST", "/v1/environments", ["name": "n", "config": [
+            let response = try await server.call("POST", "/v1/environments", ["name": "n", "config": [
                 "type": "cloud", "networking": ["type": "allowlist", "domains": ["ok.example.com", .string(host)]]]])
             #expect(response.status == 400)
             #expect(response.errorParam == "config.networking.domains[1]")
         }
     }
 
-    @Test("validation failures name the field", arguments: [
+    static let validationCases: [(JSONValue, String)] = [
         (["config": ["type": "cloud"]] as JSONValue, "name"),
         (["name": "", "config": ["type": "cloud"]], "name"),
         (["name": "x"], "config"),
@@ -103,50 +103,57 @@ struct EnvironmentAPITests {
         (["name": "x", "config": ["type": "cloud"], "metadata": "no"], "metadata"),
         (["name": 12, "config": ["type": "cloud"]], "name"),
         (["name": "a\u{7}b", "config": ["type": "cloud"]], "name"),
-    ])
+        ]
+
+    @Test("validation failures name the field", arguments: validationCases)
     func validation(body: JSONValue, param: String) async throws {
         try await Self.withServer { server in
-            let response = try server.call("POST", "/v1/environments", body)
+            let response = try await server.call("POST", "/v1/environments", body)
             #expect(response.status == 400)
             #expect(response.errorType == "invalid_request_error")
             #expect(response.errorParam == param, "\(response.text)")
             #expect(response["request_id"]?.stringValue?.hasPrefix("req_") == true)
-            let list = try server.call("GET", "/v1/environments?name=x")
+            let list = try await server.call("GET", "/v1/environments?name=x")
             #expect(list["data"] == [], "a refused create must write nothing")
         }
     }
 
     @Test("limits: 256-character names, 2048-character descriptions, 10 000-character scripts, 16 metadata pairs")
     func limits() async throws {
+        let long = { (n: Int) in JSONValue.string(String(repeating: "a", count: n)) }
+        let pairs = { (n: Int) in JSONValue.object(JSONObject((0..<n).map { ("k\($0)", JSONValue.string("v")) })) }
+        let cloud: JSONValue = ["type": "cloud"]
+        let cases: [(JSONValue, Int)] = [
+            (["name": long(256), "config": cloud], 201),
+            (["name": long(257), "config": cloud], 400),
+            (["name": "d1", "description": long(2048), "config": cloud], 201),
+            (["name": "d2", "description": long(2049), "config": cloud], 400),
+            (["name": "s1", "config": ["type": "cloud", "setup_script": long(10_000)]], 201),
+            (["name": "s2", "config": ["type": "cloud", "setup_script": long(10_001)]], 400),
+            (["name": "m1", "config": cloud, "metadata": pairs(16)], 201),
+            (["name": "m2", "config": cloud, "metadata": pairs(17)], 400),
+            (["name": "m3", "config": cloud, "metadata": .object(JSONObject([(String(repeating: "k", count: 65), "v")]))], 400),
+            (["name": "m4", "config": cloud, "metadata": ["k": long(513)]], 400),
+            (["name": "p", "config": ["type": "cloud", "packages": ["pip": .array((0..<257).map { .string("pkg\($0)") })]]], 400),
+        ]
         try await Self.withServer { server in
-            func create(_ body: JSONValue) throws -> Int { try server.call("POST", "/v1/environments", body).status }
-            let long = { (n: Int) in JSONValue.string(String(repeating: "a", count: n)) }
-            #expect(try create(["name": long(256), "config": ["type": "cloud"]]) == 201)
-            #expect(try create(["name": long(257), "config": ["type": "cloud"]]) == 400)
-            #expect(try create(["name": "d1", "description": long(2048), "config": ["type": "cloud"]]) == 201)
-            #expect(try create(["name": "d2", "description": long(2049), "config": ["type": "cloud"]]) == 400)
-            #expect(try create(["name": "s1", "config": ["type": "cloud", "setup_script": long(10_000)]]) == 201)
-            #expect(try create(["name": "s2", "config": ["type": "cloud", "setup_script": long(10_001)]]) == 400)
-            let pairs = { (n: Int) in JSONValue.object(JSONObject((0..<n).map { ("k\($0)", JSONValue.string("v")) })) }
-            #expect(try create(["name": "m1", "config": ["type": "cloud"], "metadata": pairs(16)]) == 201)
-            #expect(try create(["name": "m2", "config": ["type": "cloud"], "metadata": pairs(17)]) == 400)
-            #expect(try create(["name": "m3", "config": ["type": "cloud"], "metadata": [.init(stringLiteral: String(repeating: "k", count: 65)): "v"]]) == 400)
-            #expect(try create(["name": "m4", "config": ["type": "cloud"], "metadata": ["k": long(513)]]) == 400)
-            let many = JSONValue.array((0..<257).map { .string("pkg\($0)") })
-            #expect(try create(["name": "p", "config": ["type": "cloud", "packages": ["pip": many]]]) == 400)
+            for (body, expected) in cases {
+                let status = try await server.call("POST", "/v1/environments", body).status
+                #expect(status == expected, "\(JSONWriter.string(body).prefix(80))")
+            }
         }
     }
 
     @Test("names are unique within an account and free across accounts")
     func uniqueNames() async throws {
         try await Self.withServer { server in
-            #expect(try server.call("POST", "/v1/environments", Self.dataScience).status == 201)
-            let clash = try server.call("POST", "/v1/environments", Self.dataScience)
+            #expect(try await server.call("POST", "/v1/environments", Self.dataScience).status == 201)
+            let clash = try await server.call("POST", "/v1/environments", Self.dataScience)
             #expect(clash.status == 409)
             #expect(clash.errorType == "conflict_error")
-            let other = try server.makeAccount("other")
-            #expect(try server.call("POST", "/v1/environments", Self.dataScience, key: other).status == 201)
-            let taken = try server.call("POST", "/v1/environments", ["name": "default", "config": ["type": "cloud"]])
+            let other = try await server.makeAccount("other")
+            #expect(try await server.call("POST", "/v1/environments", Self.dataScience, key: other).status == 201)
+            let taken = try await server.call("POST", "/v1/environments", ["name": "default", "config": ["type": "cloud"]])
             #expect(taken.status == 409)
         }
     }
@@ -154,35 +161,35 @@ struct EnvironmentAPITests {
     @Test("every account has a default environment that can be updated but not deleted or renamed")
     func defaultEnvironment() async throws {
         try await Self.withServer { server in
-            let key = try server.makeAccount("team")
-            let list = try server.call("GET", "/v1/environments?name=default", key: key)
+            let key = try await server.makeAccount("team")
+            let list = try await server.call("GET", "/v1/environments?name=default", key: key)
             let env = try #require(list["data"]?.arrayValue?.first?.objectValue)
             #expect(env["config"] == ["type": "cloud", "networking": ["type": "unrestricted"],
                                       "packages": ["apt": [], "pip": [], "npm": []], "setup_script": .null])
             let id = try #require(env["id"]?.stringValue)
-            let delete = try server.call("DELETE", "/v1/environments/\(id)", key: key)
+            let delete = try await server.call("DELETE", "/v1/environments/\(id)", key: key)
             #expect(delete.status == 400)
             #expect(delete.errorMessage?.contains("default") == true)
-            #expect(try server.call("POST", "/v1/environments/\(id)", ["name": "renamed"], key: key).status == 400)
-            let update = try server.call("POST", "/v1/environments/\(id)", ["config": ["packages": ["apt": ["jq"]]]], key: key)
+            #expect(try await server.call("POST", "/v1/environments/\(id)", ["name": "renamed"], key: key).status == 400)
+            let update = try await server.call("POST", "/v1/environments/\(id)", ["config": ["packages": ["apt": ["jq"]]]], key: key)
             #expect(update.status == 200)
-            #expect(try server.call("GET", "/v1/environments/\(id)", key: key).status == 200)
+            #expect(try await server.call("GET", "/v1/environments/\(id)", key: key).status == 200)
         }
     }
 
     @Test("another account's environment is 404 for every verb, never 403")
     func isolation() async throws {
         try await Self.withServer { server in
-            let created = try server.call("POST", "/v1/environments", Self.dataScience)
+            let created = try await server.call("POST", "/v1/environments", Self.dataScience)
             let id = try #require(created["id"]?.stringValue)
-            let other = try server.makeAccount("intruder")
-            for (method, body) in [("GET", nil), ("POST", JSONValue(["name": "mine"])), ("PATCH", JSONValue(["name": "mine"])), ("DELETE", nil)] as [(String, JSONValue?)] {
-                let response = try server.call(method, "/v1/environments/\(id)", body, key: other)
+            let other = try await server.makeAccount("intruder")
+            for (method, body) in [("GET", nil), ("POST", ["name": "mine"]), ("PATCH", ["name": "mine"]), ("DELETE", nil)] as [(String, JSONValue?)] {
+                let response = try await server.call(method, "/v1/environments/\(id)", body, key: other)
                 #expect(response.status == 404, "\(method)")
                 #expect(response.errorType == "not_found_error")
             }
-            #expect(try server.call("GET", "/v1/environments?name=data-science", key: other)["data"] == [])
-            let still = try server.call("GET", "/v1/environments/\(id)")
+            #expect(try await server.call("GET", "/v1/environments?name=data-science", key: other)["data"] == [])
+            let still = try await server.call("GET", "/v1/environments/\(id)")
             #expect(still["name"] == "data-science")
         }
     }
@@ -190,13 +197,13 @@ struct EnvironmentAPITests {
     @Test("an update changes only the fields it names; updated_at moves, created_at does not")
     func partialUpdate() async throws {
         try await Self.withServer { server in
-            let created = try server.call("POST", "/v1/environments", [
+            let created = try await server.call("POST", "/v1/environments", [
                 "name": "keep", "description": "first", "metadata": ["team": "data", "tier": "gold"],
                 "config": ["type": "cloud", "packages": ["pip": ["six==1.16.0"]], "setup_script": "echo hi",
                            "networking": ["type": "allowlist", "domains": ["pypi.org"]]]])
             let id = try #require(created["id"]?.stringValue)
             try await Task.sleep(for: .milliseconds(5))
-            let updated = try server.call("PATCH", "/v1/environments/\(id)", [
+            let updated = try await server.call("PATCH", "/v1/environments/\(id)", [
                 "config": ["packages": ["apt": ["jq"]]], "metadata": ["tier": .null, "owner": "ana"]])
             #expect(updated.status == 200)
             let env = try #require(updated.json.objectValue)
@@ -209,24 +216,24 @@ struct EnvironmentAPITests {
             #expect(config["networking"] == ["type": "allowlist", "domains": ["pypi.org"]])
             #expect(env["created_at"] == created["created_at"])
             #expect(env["updated_at"] != created["updated_at"])
-            #expect(try server.call("GET", "/v1/environments/\(id)").json == updated.json)
-            let cleared = try server.call("POST", "/v1/environments/\(id)", ["description": .null, "config": ["type": "cloud", "setup_script": .null]])
+            #expect(try await server.call("GET", "/v1/environments/\(id)").json == updated.json)
+            let cleared = try await server.call("POST", "/v1/environments/\(id)", ["description": .null, "config": ["type": "cloud", "setup_script": .null]])
             #expect(cleared["description"] == .null)
             #expect(cleared["config"]?.objectValue?["setup_script"] == .null)
-            let refused = try server.call("POST", "/v1/environments/\(id)", ["config": ["networking": "limited"]])
+            let refused = try await server.call("POST", "/v1/environments/\(id)", ["config": ["networking": "limited"]])
             #expect(refused.status == 400)
-            #expect(try server.call("GET", "/v1/environments/\(id)").json == cleared.json, "a refused update changes nothing")
+            #expect(try await server.call("GET", "/v1/environments/\(id)").json == cleared.json, "a refused update changes nothing")
         }
     }
 
     @Test("delete removes the environment; a second delete is 404")
     func delete() async throws {
         try await Self.withServer { server in
-            let id = try #require(try server.call("POST", "/v1/environments", Self.dataScience)["id"]?.stringValue)
-            let deleted = try server.call("DELETE", "/v1/environments/\(id)")
+            let id = try #require(try await server.call("POST", "/v1/environments", Self.dataScience)["id"]?.stringValue)
+            let deleted = try await server.call("DELETE", "/v1/environments/\(id)")
             #expect(deleted.json == ["id": .string(id), "type": "environment_deleted"])
-            #expect(try server.call("GET", "/v1/environments/\(id)").status == 404)
-            #expect(try server.call("DELETE", "/v1/environments/\(id)").status == 404)
+            #expect(try await server.call("GET", "/v1/environments/\(id)").status == 404)
+            #expect(try await server.call("DELETE", "/v1/environments/\(id)").status == 404)
         }
     }
 
@@ -235,7 +242,7 @@ struct EnvironmentAPITests {
         try await Self.withServer { server in
             var made: [String] = []
             for i in 0..<249 {
-                let r = try server.call("POST", "/v1/environments", ["name": .string("env-\(i)"), "config": ["type": "cloud"]])
+                let r = try await server.call("POST", "/v1/environments", ["name": .string("env-\(i)"), "config": ["type": "cloud"]])
                 made.append(try #require(r["id"]?.stringValue))
             }
             var seen: [String] = []
@@ -243,7 +250,7 @@ struct EnvironmentAPITests {
             var pages = 0
             repeat {
                 let path = "/v1/environments?limit=100" + (cursor.map { "&after_id=\($0)" } ?? "")
-                let page = try server.call("GET", path)
+                let page = try await server.call("GET", path)
                 #expect(page.status == 200)
                 let ids = page["data"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue } ?? []
                 seen += ids
@@ -258,7 +265,7 @@ struct EnvironmentAPITests {
             #expect(seen == seen.sorted(by: >), "newest first")
             #expect(Array(seen.prefix(249)) == made.reversed())
             // And back again from the last page with before_id.
-            let back = try server.call("GET", "/v1/environments?limit=100&before_id=\(seen[200])")
+            let back = try await server.call("GET", "/v1/environments?limit=100&before_id=\(seen[200])")
             #expect(back["data"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue } == Array(seen[100..<200]))
             #expect(back["has_more"] == true)
         }
@@ -270,7 +277,7 @@ struct EnvironmentAPITests {
     ])
     func badListParameters(query: String, param: String) async throws {
         try await Self.withServer { server in
-            let response = try server.call("GET", "/v1/environments?\(query)")
+            let response = try await server.call("GET", "/v1/environments?\(query)")
             #expect(response.status == 400)
             #expect(response.errorParam == param)
         }
@@ -279,13 +286,13 @@ struct EnvironmentAPITests {
     @Test("100 concurrent clients creating and updating lose no write")
     func concurrentWriters() async throws {
         try await Self.withServer { server in
-            let id = try #require(try server.call("POST", "/v1/environments", ["name": "shared", "config": ["type": "cloud"]])["id"]?.stringValue)
+            let id = try #require(try await server.call("POST", "/v1/environments", ["name": "shared", "config": ["type": "cloud"]])["id"]?.stringValue)
             let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for i in 0..<100 {
                     group.addTask {
-                        let a = try server.call("POST", "/v1/environments", ["name": .string("c-\(i)"), "config": ["type": "cloud"]])
-                        let b = try server.call("PATCH", "/v1/environments/\(id)", ["metadata": [.init(stringLiteral: "k\(i % 16)"): .string("v\(i)")]])
-                        let c = try server.call("POST", "/v1/environments/\(id)", ["description": .string("writer \(i)")])
+                        let a = try await server.call("POST", "/v1/environments", ["name": .string("c-\(i)"), "config": ["type": "cloud"]])
+                        let b = try await server.call("PATCH", "/v1/environments/\(id)", ["metadata": [.init(stringLiteral: "k\(i % 16)"): .string("v\(i)")]])
+                        let c = try await server.call("POST", "/v1/environments/\(id)", ["description": .string("writer \(i)")])
                         return [a.status, b.status, c.status]
                     }
                 }
@@ -295,9 +302,9 @@ struct EnvironmentAPITests {
             }
             #expect(statuses.count == 300)
             #expect(statuses.allSatisfy { $0 == 200 || $0 == 201 }, "\(Set(statuses))")
-            let list = try server.call("GET", "/v1/environments?limit=100")
+            let list = try await server.call("GET", "/v1/environments?limit=100")
             #expect(list["data"]?.arrayValue?.count == 100)
-            let shared = try server.call("GET", "/v1/environments/\(id)")
+            let shared = try await server.call("GET", "/v1/environments/\(id)")
             #expect(shared["metadata"]?.objectValue?.count == 16, "each of the 16 keys written by someone survives")
         }
     }

@@ -62,7 +62,7 @@ struct FuzzTests {
     @Test("3000 random and malformed requests get no 5xx and the data survives")
     func noServerErrors() async throws {
         try await EnvironmentAPITests.withServer { server in
-            let keeper = try server.call("POST", "/v1/environments", EnvironmentAPITests.dataScience)
+            let keeper = try await server.call("POST", "/v1/environments", EnvironmentAPITests.dataScience)
             let keeperID = try #require(keeper["id"]?.stringValue)
             var rng = SplitMix64(state: 0xC0FFEE)
             let paths = ["/v1/environments", "/v1/environments/\(keeperID)", "/v1/environments/env_x", "/v1/accounts", "/v1/api_keys",
@@ -75,12 +75,12 @@ struct FuzzTests {
                 let path = paths[Int(rng.next() % UInt64(paths.count))]
                 var body: [UInt8]
                 if i % 3 == 0 {
-                    body = mutate(JSONWriter.bytes(Self.seeds[Int(rng.next() % UInt64(Self.seeds.count))]), &rng)
+                    body = Self.mutate(JSONWriter.bytes(Self.seeds[Int(rng.next() % UInt64(Self.seeds.count))]), &rng)
                 } else {
                     body = JSONWriter.bytes(Self.randomValue(&rng))
                 }
                 if method == "GET" || method == "HEAD" || method == "DELETE" { body = [] }
-                let response = try RawHTTP.send(port: server.port, method, path,
+                let response = try await RawHTTP.send(port: server.port, method, path,
                                                 headers: [("authorization", "Bearer \(server.adminKey)"), ("content-type", "application/json")],
                                                 body: body)
                 if response.status >= 500 {
@@ -88,8 +88,8 @@ struct FuzzTests {
                 }
             }
             #expect(serverErrors.isEmpty, "\(serverErrors.prefix(5))")
-            #expect(try server.call("GET", "/healthz").status == 200)
-            let after = try server.call("GET", "/v1/environments/\(keeperID)")
+            #expect(try await server.call("GET", "/healthz").status == 200)
+            let after = try await server.call("GET", "/v1/environments/\(keeperID)")
             // The keeper may have been changed by valid fuzz updates, but it must still be readable and valid.
             #expect(after.status == 200 || after.status == 404)
             let store = server.store

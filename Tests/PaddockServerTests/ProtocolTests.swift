@@ -12,46 +12,46 @@ struct ProtocolTests {
     @Test("a missing, malformed or unknown key is 401; x-api-key works too")
     func authentication() async throws {
         try await Self.withServer { server in
-            let none = try RawHTTP.send(port: server.port, "GET", "/v1/environments")
+            let none = try await RawHTTP.send(port: server.port, "GET", "/v1/environments")
             #expect(none.status == 401)
             #expect(none.errorType == "authentication_error")
             for header in [("authorization", "Bearer nope"), ("authorization", "Bearer pdk_" + String(repeating: "a", count: 43)),
                            ("x-api-key", "pdk_\u{0}"), ("authorization", "Basic Zm9vOmJhcg==")] {
-                #expect(try RawHTTP.send(port: server.port, "GET", "/v1/environments", headers: [header]).status == 401)
+                #expect(try await RawHTTP.send(port: server.port, "GET", "/v1/environments", headers: [header]).status == 401)
             }
-            #expect(try RawHTTP.send(port: server.port, "GET", "/v1/environments", headers: [("x-api-key", server.adminKey)]).status == 200)
+            #expect(try await RawHTTP.send(port: server.port, "GET", "/v1/environments", headers: [("x-api-key", server.adminKey)]).status == 200)
         }
     }
 
     @Test("only an admin key creates accounts; keys are managed per account")
     func accountsAndKeys() async throws {
         try await Self.withServer { server in
-            let key = try server.makeAccount("team-a")
-            #expect(try server.call("POST", "/v1/accounts", ["name": "x"], key: key).status == 403)
-            #expect(try server.call("POST", "/v1/accounts", ["name": "team-a"]).status == 409)
-            let me = try server.call("GET", "/v1/accounts/me", key: key)
+            let key = try await server.makeAccount("team-a")
+            #expect(try await server.call("POST", "/v1/accounts", ["name": "x"], key: key).status == 403)
+            #expect(try await server.call("POST", "/v1/accounts", ["name": "team-a"]).status == 409)
+            let me = try await server.call("GET", "/v1/accounts/me", key: key)
             #expect(me["name"] == "team-a")
             #expect(me["is_admin"] == false)
-            let made = try server.call("POST", "/v1/api_keys", ["name": "ci"], key: key)
+            let made = try await server.call("POST", "/v1/api_keys", ["name": "ci"], key: key)
             #expect(made.status == 201)
             let second = try #require(made["key"]?.stringValue)
             let secondID = try #require(made["api_key"]?.objectValue?["id"]?.stringValue)
-            #expect(try server.call("GET", "/v1/accounts/me", key: second)["name"] == "team-a")
-            let list = try server.call("GET", "/v1/api_keys", key: key)
+            #expect(try await server.call("GET", "/v1/accounts/me", key: second)["name"] == "team-a")
+            let list = try await server.call("GET", "/v1/api_keys", key: key)
             #expect(list["data"]?.arrayValue?.count == 2)
             #expect(!list.text.contains(second), "a key is shown only once")
-            #expect(try server.call("DELETE", "/v1/api_keys/\(secondID)", key: server.adminKey).status == 404)
-            #expect(try server.call("DELETE", "/v1/api_keys/\(secondID)", key: key).status == 200)
-            #expect(try server.call("GET", "/v1/accounts/me", key: second).status == 401, "a deleted key stops working at once")
-            let lastID = try #require(try server.call("GET", "/v1/api_keys", key: key)["data"]?.arrayValue?.first?.objectValue?["id"]?.stringValue)
-            #expect(try server.call("DELETE", "/v1/api_keys/\(lastID)", key: key).status == 409)
+            #expect(try await server.call("DELETE", "/v1/api_keys/\(secondID)", key: server.adminKey).status == 404)
+            #expect(try await server.call("DELETE", "/v1/api_keys/\(secondID)", key: key).status == 200)
+            #expect(try await server.call("GET", "/v1/accounts/me", key: second).status == 401, "a deleted key stops working at once")
+            let lastID = try #require(try await server.call("GET", "/v1/api_keys", key: key)["data"]?.arrayValue?.first?.objectValue?["id"]?.stringValue)
+            #expect(try await server.call("DELETE", "/v1/api_keys/\(lastID)", key: key).status == 409)
         }
     }
 
     @Test("malformed JSON is a 400 naming the byte offset")
     func malformedJSON() async throws {
         try await Self.withServer { server in
-            let response = try RawHTTP.send(port: server.port, "POST", "/v1/environments",
+            let response = try await RawHTTP.send(port: server.port, "POST", "/v1/environments",
                                             headers: [("authorization", "Bearer \(server.adminKey)"), ("content-type", "application/json")],
                                             body: Array(#"{"name": "x",}"#.utf8))
             #expect(response.status == 400)
@@ -69,19 +69,19 @@ struct ProtocolTests {
     ])
     func hostileBodies(body: [UInt8]) async throws {
         try await Self.withServer { server in
-            let response = try RawHTTP.send(port: server.port, "POST", "/v1/environments",
+            let response = try await RawHTTP.send(port: server.port, "POST", "/v1/environments",
                                             headers: [("authorization", "Bearer \(server.adminKey)"), ("content-type", "application/json")],
                                             body: body)
             #expect((400...499).contains(response.status), "\(response.status) \(response.text)")
             #expect(response.errorType == "invalid_request_error")
-            #expect(try server.call("GET", "/healthz").status == 200)
+            #expect(try await server.call("GET", "/healthz").status == 200)
         }
     }
 
     @Test("a JSON route without a JSON content type is 415")
     func contentType() async throws {
         try await Self.withServer { server in
-            let response = try RawHTTP.send(port: server.port, "POST", "/v1/environments",
+            let response = try await RawHTTP.send(port: server.port, "POST", "/v1/environments",
                                             headers: [("authorization", "Bearer \(server.adminKey)"), ("content-type", "text/plain")],
                                             body: Array(#"{"name":"x","config":{"type":"cloud"}}"#.utf8))
             #expect(response.status == 415)
@@ -93,36 +93,36 @@ struct ProtocolTests {
     func tooLarge() async throws {
         try await Self.withServer { server in
             let body = Array(#"{"name":""#.utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 1 << 20) + Array(#""}"#.utf8)
-            let response = try RawHTTP.send(port: server.port, "POST", "/v1/environments",
+            let response = try await RawHTTP.send(port: server.port, "POST", "/v1/environments",
                                             headers: [("authorization", "Bearer \(server.adminKey)"), ("content-type", "application/json")],
                                             body: body)
             #expect(response.status == 413)
             #expect(response.errorType == "request_too_large")
-            #expect(try server.call("GET", "/healthz").status == 200)
+            #expect(try await server.call("GET", "/healthz").status == 200)
         }
     }
 
     @Test("unknown routes are 404 and wrong methods 405 with an allow header")
     func routing() async throws {
         try await Self.withServer { server in
-            let missing = try server.call("GET", "/v1/nothing")
+            let missing = try await server.call("GET", "/v1/nothing")
             #expect(missing.status == 404)
             #expect(missing.errorType == "not_found_error")
-            let wrong = try server.call("PUT", "/v1/environments")
+            let wrong = try await server.call("PUT", "/v1/environments")
             #expect(wrong.status == 405)
             #expect(wrong.errorType == "invalid_request_error")
             #expect(wrong.header("allow")?.contains("POST") == true)
-            #expect(try server.call("BREW", "/v1/environments").status == 405)
+            #expect(try await server.call("BREW", "/v1/environments").status == 405)
         }
     }
 
     @Test("healthz and openapi need no key; metrics are Prometheus text")
     func serviceRoutes() async throws {
         try await Self.withServer { server in
-            let health = try RawHTTP.send(port: server.port, "GET", "/healthz")
+            let health = try await RawHTTP.send(port: server.port, "GET", "/healthz")
             #expect(health.json == ["status": "ok"])
-            _ = try server.call("GET", "/v1/environments")
-            let metrics = try RawHTTP.send(port: server.port, "GET", "/metrics")
+            _ = try await server.call("GET", "/v1/environments")
+            let metrics = try await RawHTTP.send(port: server.port, "GET", "/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.text.contains(#"paddock_http_requests_total{method="GET",route="/v1/environments",status="200"} 1"#))
             #expect(metrics.text.contains("paddock_environments 1"))
@@ -132,7 +132,7 @@ struct ProtocolTests {
     @Test("the OpenAPI document lists exactly the router's routes")
     func openAPIMatchesRouter() async throws {
         try await Self.withServer { server in
-            let document = try RawHTTP.send(port: server.port, "GET", "/v1/openapi.json")
+            let document = try await RawHTTP.send(port: server.port, "GET", "/v1/openapi.json")
             #expect(document.status == 200)
             let paths = try #require(document["paths"]?.objectValue)
             var documented: Set<String> = []

@@ -24,7 +24,7 @@ enum RawHTTP {
 
     /// Sends raw request bytes and reads one response (the request should say `connection: close`
     /// or carry a body length the server can trust).
-    static func exchange(port: Int, _ request: [UInt8]) throws -> RawResponse {
+    static func exchange(port: Int, _ request: [UInt8], expectBody: Bool = true) throws -> RawResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
@@ -40,7 +40,7 @@ enum RawHTTP {
         guard connected == 0 else { throw Failure(description: "connect failed: \(errno)") }
         var sent = 0
         while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n <= 0 { break }  // the server may answer (413) and close before reading everything
             sent += n
         }
@@ -50,25 +50,36 @@ enum RawHTTP {
             let n = recv(fd, &buffer, buffer.count, 0)
             if n <= 0 { break }
             data.append(contentsOf: buffer[0..<n])
-            if let response = parse(data) { return response }
+            if let response = parse(data, expectBody: expectBody) { return response }
         }
-        guard let response = parse(data, complete: true) else {
+        guard let response = parse(data, complete: true, expectBody: expectBody) else {
             throw Failure(description: "no complete response; got \(data.count) bytes: \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
         return response
     }
 
-    /// Builds and sends a request.
+    /// Builds and sends a request on a thread of its own, so that waiting for the server never
+    /// blocks a thread that Swift concurrency or Dispatch (and so an in-process server) needs.
     static func send(port: Int, _ method: String, _ path: String, headers: [(String, String)] = [],
+                     body: [UInt8]? = nil) async throws -> RawResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try sendBlocking(port: port, method, path, headers: headers, body: body) })
+            }
+        }
+    }
+
+    /// Builds and sends a request, blocking the calling thread.
+    static func sendBlocking(port: Int, _ method: String, _ path: String, headers: [(String, String)] = [],
                      body: [UInt8]? = nil) throws -> RawResponse {
         var head = "\(method) \(path) HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         if let body { head += "content-length: \(body.count)\r\n" }
         head += "\r\n"
-        return try exchange(port: port, Array(head.utf8) + (body ?? []))
+        return try exchange(port: port, Array(head.utf8) + (body ?? []), expectBody: method != "HEAD")
     }
 
-    private static func parse(_ data: [UInt8], complete: Bool = false) -> RawResponse? {
+    private static func parse(_ data: [UInt8], complete: Bool = false, expectBody: Bool = true) -> RawResponse? {
         guard let end = findHeaderEnd(data) else { return nil }
         let head = String(decoding: data[0..<end], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
@@ -79,6 +90,7 @@ enum RawHTTP {
             return (String(line[..<colon]).lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         var body = Array(data[(end + 4)...])
+        if !expectBody { return RawResponse(status: status, headers: headers, body: []) }
         if let length = headers.first(where: { $0.0 == "content-length" }).flatMap({ Int($0.1) }) {
             guard body.count >= length else { return nil }
             body = Array(body.prefix(length))

@@ -23,31 +23,31 @@ final class TestServer: Sendable {
         http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threadCount: 4,
                                                                  maxBodyBytes: PaddockAPI.maxJSONBody),
                           handler: { await api.handle($0) },
-                          onTooLarge: { _ in api.tooLargeResponse(limit: PaddockAPI.maxJSONBody) })
+                          onTooLarge: { limit in api.tooLargeResponse(limit: limit) })
         try http.start()
     }
 
     func shutdown() async {
-        http.stop()
-        try? await store.close()
+        await http.shutdown()
+        await store.close()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A JSON call with a key (the admin's by default).
     func call(_ method: String, _ path: String, _ body: JSONValue? = nil, key: String? = nil,
-              headers: [(String, String)] = []) throws -> RawResponse {
+              headers: [(String, String)] = []) async throws -> RawResponse {
         var all = [("authorization", "Bearer \(key ?? adminKey)")] + headers
         var bytes: [UInt8]?
         if let body {
             all.append(("content-type", "application/json"))
             bytes = JSONWriter.bytes(body)
         }
-        return try RawHTTP.send(port: port, method, path, headers: all, body: bytes)
+        return try await RawHTTP.send(port: port, method, path, headers: all, body: bytes)
     }
 
     /// Creates an account and returns its key.
-    func makeAccount(_ name: String) throws -> String {
-        let response = try call("POST", "/v1/accounts", ["name": .string(name)])
+    func makeAccount(_ name: String) async throws -> String {
+        let response = try await call("POST", "/v1/accounts", ["name": .string(name)])
         guard response.status == 201, let key = response["api_key"]?.stringValue else {
             throw RawHTTP.Failure(description: "account create failed: \(response.status) \(response.text)")
         }
