@@ -1,6 +1,6 @@
 -- POST /v1/environments with a unique name per request (names are unique per account).
 local counter = 0
-local thread_id = 0
+thread_id = 0  -- set per thread by setup(); must be a global for thread:set to reach it
 local threads = {}
 
 setup = function(thread)

@@ -120,56 +120,65 @@ public enum ServeCommand {
             """.utf8))
         }
 
-        // Block the signals so that only the dispatch sources see them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        sigprocmask(SIG_BLOCK, &signals, nil)
+        // Handlers first: a SIGTERM that arrives once `listening` is logged must stop us cleanly.
+        let shutdown = ShutdownSignal.install([SIGINT, SIGTERM])
         signal(SIGPIPE, SIG_IGN)
 
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(host: options.host, port: options.port, threadCount: options.threads,
-                                                   maxBodyBytes: PaddockAPI.maxJSONBody),
+                                                   maxBodyBytes: PaddockAPI.maxJSONBody,
+                                                   connectionMemoryLimit: 32 * 1024),
             handler: { request in await api.handle(request) },
             onTooLarge: { limit in api.tooLargeResponse(limit: limit) })
         try server.start()
         let shownHost = options.host.contains(":") ? "[\(options.host)]" : options.host
         log.event("listening", [("url", .string("http://\(shownHost):\(server.port)")), ("data", .string(options.dataDirectory))])
 
-        let signal = await waitForSignal([SIGINT, SIGTERM])
+        let signal = await shutdown.wait()
         log.event("shutting down", [("signal", .number(.init(Int(signal))))])
         await server.shutdown()
         await store.close()
         log.event("stopped")
     }
-
-    private static func waitForSignal(_ numbers: [Int32]) async -> Int32 {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            let once = SignalOnce(continuation)
-            for number in numbers {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.fire(number) }
-                source.resume()
-                once.keep(source)
-            }
-        }
-    }
 }
 
-/// Resumes a continuation on the first signal only, and keeps the signal sources alive.
-private final class SignalOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Int32, Never>?
-    private var sources: [DispatchSourceSignal] = []
+/// SIGINT/SIGTERM as an awaitable event. The handler only writes the signal number to a pipe
+/// (async-signal-safe, whichever thread the kernel picks); a thread of our own reads it.
+enum ShutdownSignal {
+    /// The pipe (read end, write end), made on first use, before any handler can run.
+    private static let pipeFDs: (read: Int32, write: Int32) = {
+        var fds: [Int32] = [-1, -1]
+        pipe(&fds)
+        return (fds[0], fds[1])
+    }()
 
-    init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
+    /// Installs the handlers; call once, before the server starts.
+    static func install(_ signals: [Int32]) -> ShutdownSignal.Waiter {
+        let fds = pipeFDs
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { number in
+            var byte = UInt8(truncatingIfNeeded: number)
+            _ = Glibc.write(ShutdownSignal.pipeFDs.write, &byte, 1)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        for number in signals { sigaction(number, &action, nil) }
+        return Waiter(fd: fds.read)
+    }
 
-    func keep(_ source: DispatchSourceSignal) { lock.withLock { sources.append(source) } }
+    /// Waits for the first signal.
+    struct Waiter: Sendable {
+        let fd: Int32
 
-    func fire(_ number: Int32) {
-        let c = lock.withLock { () -> CheckedContinuation<Int32, Never>? in defer { continuation = nil }; return continuation }
-        c?.resume(returning: number)
+        func wait() async -> Int32 {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    var byte: UInt8 = 0
+                    while Glibc.read(fd, &byte, 1) < 0 && errno == EINTR {}
+                    continuation.resume(returning: Int32(byte))
+                }
+            }
+        }
     }
 }
 

@@ -32,8 +32,8 @@ extension PaddockStore {
     ///
     /// Last use is deliberately not recorded: that would turn every authenticated read into a
     /// durable write.
-    public func apiKey(hash: String) throws -> (APIKeyRecord, AccountRecord)? {
-        let rows = try database.query(
+    public nonisolated func apiKey(hash: String) throws -> (APIKeyRecord, AccountRecord)? {
+        let rows = try readers.next().query(
             """
             SELECT k.id, k.account_id, k.prefix, k.hash, k.name, k.created_at,
                    a.name AS account_name, a.is_admin AS account_is_admin,
@@ -50,8 +50,8 @@ extension PaddockStore {
     }
 
     /// The account's keys, oldest first.
-    public func apiKeys(accountID: String) throws -> [APIKeyRecord] {
-        try database.query(
+    public nonisolated func apiKeys(accountID: String) throws -> [APIKeyRecord] {
+        try readers.next().query(
             """
             SELECT id, account_id, prefix, hash, name, created_at FROM api_keys
             WHERE account_id = ? ORDER BY created_at, id

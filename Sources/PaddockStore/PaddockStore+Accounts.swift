@@ -29,14 +29,18 @@ extension PaddockStore {
     }
 
     /// The account with this id, or `nil`.
-    public func account(id: String) throws -> AccountRecord? {
+    public nonisolated func account(id: String) throws -> AccountRecord? {
+        try Self.account(id: id, in: readers.next())
+    }
+
+    static func account(id: String, in database: SQLiteDatabase) throws -> AccountRecord? {
         try database.query("SELECT id, name, is_admin, created_at FROM accounts WHERE id = ?", [.text(id)])
             .first.map(AccountRecord.init(row:))
     }
 
     /// The account with this id, or `.notFound` naming it.
     func existingAccount(id: String) throws -> AccountRecord {
-        guard let account = try account(id: id) else {
+        guard let account = try Self.account(id: id, in: database) else {
             throw PaddockError(.notFound, "account '\(id)' not found")
         }
         return account

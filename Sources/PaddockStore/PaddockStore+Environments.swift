@@ -25,16 +25,16 @@ extension PaddockStore {
     }
 
     /// The account's environment with this id, or `nil` (also when another account owns it).
-    public func environment(id: String, accountID: String) throws -> EnvironmentRecord? {
-        try database.query(
+    public nonisolated func environment(id: String, accountID: String) throws -> EnvironmentRecord? {
+        try readers.next().query(
             "SELECT \(Self.environmentColumns) FROM environments WHERE id = ? AND account_id = ?",
             [.text(id), .text(accountID)]
         ).first.map(EnvironmentRecord.init(row:))
     }
 
     /// The account's environment with exactly this name, or `nil`.
-    public func environment(name: String, accountID: String) throws -> EnvironmentRecord? {
-        try database.query(
+    public nonisolated func environment(name: String, accountID: String) throws -> EnvironmentRecord? {
+        try readers.next().query(
             "SELECT \(Self.environmentColumns) FROM environments WHERE account_id = ? AND name = ?",
             [.text(accountID), .text(name)]
         ).first.map(EnvironmentRecord.init(row:))
@@ -96,7 +96,7 @@ extension PaddockStore {
     /// items before it (newer ones), still newest first. `hasMore` says whether more items lie
     /// beyond the page in the walking direction. Each page is one range scan of the
     /// `(account_id, id)` index, so its cost does not grow with the number of environments.
-    public func listEnvironments(
+    public nonisolated func listEnvironments(
         accountID: String, limit: Int, afterID: String?, beforeID: String?, name: String?
     ) throws -> (items: [EnvironmentRecord], hasMore: Bool) {
         guard limit >= 1 else {
@@ -107,7 +107,7 @@ extension PaddockStore {
         }
         let (sql, parameters) = Self.environmentListQuery(
             accountID: accountID, limit: limit == Int.max ? limit : limit + 1, afterID: afterID, beforeID: beforeID, name: name)
-        var items = try database.query(sql, parameters).map(EnvironmentRecord.init(row:))
+        var items = try readers.next().query(sql, parameters).map(EnvironmentRecord.init(row:))
         let hasMore = items.count > limit
         if hasMore { items.removeLast(items.count - limit) }
         if beforeID != nil { items.reverse() }

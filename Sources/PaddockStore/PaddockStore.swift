@@ -1,12 +1,17 @@
 import PaddockCore
 
-/// The SQLite-backed `RecordStore`: one database file, one connection, one actor.
+/// The SQLite-backed `RecordStore`: one database file, one writing connection behind an actor,
+/// and a few reading connections that readers use directly.
 ///
-/// The actor serialises every call on its own executor (see `StoreExecutor`), and each write
-/// is one transaction that is durable on disk when the call returns. Several stores (or
+/// The actor serialises every write on its own executor (see `StoreExecutor`), and each write
+/// is one transaction that is durable on disk when the call returns. Reads of committed rows
+/// (`nonisolated` methods) go to `readers` without waiting for the actor: in WAL mode a reader
+/// sees every transaction committed before its statement began, so a client that wrote and
+/// then reads sees its write, and a request that only reads never leaves its thread. Several stores (or
 /// processes) may open the same file; SQLite's locking and `BEGIN IMMEDIATE` keep them correct.
 public actor PaddockStore: RecordStore {
     let database: SQLiteDatabase
+    let readers: ReaderPool
     private let executor = StoreExecutor(label: "paddock.store")
 
     /// Runs this actor's work off the cooperative thread pool.
@@ -17,10 +22,11 @@ public actor PaddockStore: RecordStore {
     /// Opens the database file at `path` (creating it if needed) and applies pending
     /// migrations. Throws `.internal` if the file cannot be opened or was written by a newer
     /// Paddock.
-    public init(path: String) throws {
+    public init(path: String, readerCount: Int = 4) throws {
         let database = try SQLiteDatabase(path: path)
         do {
             try Migrations.apply(to: database)
+            readers = try ReaderPool(path: path, count: readerCount)
         } catch {
             database.close()
             throw error
@@ -35,6 +41,7 @@ public actor PaddockStore: RecordStore {
 
     /// Finalizes statements and closes the file; later calls throw `.internal`.
     public func close() {
+        readers.close()
         database.close()
     }
 

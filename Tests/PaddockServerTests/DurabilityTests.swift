@@ -1,6 +1,7 @@
 import Foundation
 import PaddockJSON
 import PaddockStore
+import Synchronization
 import Testing
 
 /// `kill -9` the real server while clients write: everything acknowledged survives and the
@@ -17,6 +18,14 @@ struct DurabilityTests {
         let port = first.port
 
         // 100 writers each create environments until the server dies; keep what was acknowledged.
+        // The kill comes from its own thread once 200 writes are acknowledged, so it lands in
+        // the middle of the traffic however fast or slow this machine is.
+        let count = Tally()
+        Thread.detachNewThread {
+            let deadline = Date().addingTimeInterval(60)
+            while count.value < 200 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            first.kill9()
+        }
         let acknowledged = await withTaskGroup(of: [String].self) { group in
             for writer in 0..<100 {
                 group.addTask {
@@ -27,20 +36,16 @@ struct DurabilityTests {
                                                         headers: [("authorization", "Bearer \(key)"), ("content-type", "application/json")],
                                                         body: body), r.status == 201, let id = r["id"]?.stringValue else { break }
                         ids.append(id)
+                        count.add()
                     }
                     return ids
                 }
-            }
-            // The kill comes from its own thread: it must not wait behind the writers.
-            Thread.detachNewThread {
-                Thread.sleep(forTimeInterval: 1.5)
-                first.kill9()
             }
             var all: [String] = []
             for await ids in group { all += ids }
             return all
         }
-        #expect(acknowledged.count > 0, "some writes were acknowledged before the kill")
+        #expect(acknowledged.count >= 200, "the kill came after 200 acknowledged writes")
 
         let store = try PaddockStore(path: dir + "/paddock.db")
         #expect(try await store.integrityCheck() == "ok")
@@ -71,4 +76,11 @@ struct DurabilityTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(server.adminKey.count == 47)
     }
+}
+
+/// A counter shared between threads.
+final class Tally: Sendable {
+    private let state = Mutex(0)
+    var value: Int { state.withLock { $0 } }
+    func add() { state.withLock { $0 += 1 } }
 }

@@ -4,8 +4,16 @@ import Synchronization
 /// Makes object ids: a type prefix plus a 26-character ULID (Crockford base32), so ids of one
 /// kind sort by creation time as plain strings. Monotonic within a process: two ids made in the
 /// same millisecond still sort in the order they were made.
+///
+/// Ids name objects; they are not secrets (another account's id is a 404 either way), so the
+/// random part comes from a fast generator seeded once from the system's randomness instead of
+/// a system call per id.
 public final class IdentifierGenerator: Sendable {
-    private struct State { var lastMillis: UInt64 = 0; var random: (UInt16, UInt64) = (0, 0) }
+    private struct State {
+        var lastMillis: UInt64 = 0
+        var random: (UInt16, UInt64) = (0, 0)
+        var rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+    }
     private let state = Mutex(State())
 
     /// A generator; one per process is enough (`IdentifierGenerator.shared`).
@@ -20,8 +28,7 @@ public final class IdentifierGenerator: Sendable {
         let (time, hi, lo) = state.withLock { s -> (UInt64, UInt16, UInt64) in
             if millis > s.lastMillis {
                 s.lastMillis = millis
-                var rng = SystemRandomNumberGenerator()
-                s.random = (UInt16.random(in: 0...UInt16.max, using: &rng), rng.next())
+                s.random = (UInt16(truncatingIfNeeded: s.rng.next()), s.rng.next())
             } else {
                 // Same (or earlier) millisecond: keep the clock, bump the random part.
                 let (lo, overflow) = s.random.1.addingReportingOverflow(1)
@@ -71,4 +78,19 @@ public enum IdentifierPrefix: String, Sendable, CaseIterable {
     case apiKey = "key"
     case session = "sess"
     case request = "req"
+}
+
+/// SplitMix64: a small, fast, well-distributed generator (not for secrets).
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

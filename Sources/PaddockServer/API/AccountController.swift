@@ -22,7 +22,7 @@ struct AccountController: Sendable {
         }
         routes.authenticated("GET", "/v1/accounts/me") { request, caller in
             try request.checkQuery(allowed: [])
-            guard let account = try await service.store.account(id: caller.accountID) else {
+            guard let account = try service.store.account(id: caller.accountID) else {
                 throw PaddockError(.unauthenticated, "the account of this key no longer exists")
             }
             return JSONResponse.make(AccountView.json(account))
@@ -36,7 +36,7 @@ struct AccountController: Sendable {
         }
         routes.authenticated("GET", "/v1/api_keys") { request, caller in
             try request.checkQuery(allowed: [])
-            let keys = try await service.store.apiKeys(accountID: caller.accountID)
+            let keys = try service.store.apiKeys(accountID: caller.accountID)
             return JSONResponse.make(.object([
                 "data": .array(keys.map(AccountView.json)), "has_more": false,
                 "first_id": .string(keys.first?.id), "last_id": .string(keys.last?.id),

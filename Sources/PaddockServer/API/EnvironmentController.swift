@@ -33,8 +33,7 @@ struct EnvironmentController: Sendable {
         }
         routes.authenticated("GET", "/v1/environments/{id}") { request, caller in
             try request.checkQuery(allowed: [])
-            let record = try await service.get(request.pathParameters["id"] ?? "", accountID: caller.accountID)
-            return JSONResponse.make(try EnvironmentView.json(record))
+            return JSONResponse.make(body: try service.body(request.pathParameters["id"] ?? "", accountID: caller.accountID))
         }
         for method in ["POST", "PATCH"] {
             routes.authenticated(method, "/v1/environments/{id}") { request, caller in

@@ -39,8 +39,18 @@ public enum ErrorMapping {
 /// Builds JSON responses.
 enum JSONResponse {
     static func make(status: Int = 200, _ value: JSONValue) -> HTTPResponse {
+        make(status: status, body: body(value))
+    }
+
+    /// A response whose body is already rendered by `body(_:)`.
+    static func make(status: Int = 200, body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("content-type", "application/json")], body: .bytes(body))
+    }
+
+    /// The bytes of a JSON body: the compact JSON and a newline.
+    static func body(_ value: JSONValue) -> [UInt8] {
         var bytes = JSONWriter.bytes(value)
         bytes.append(UInt8(ascii: "\n"))
-        return HTTPResponse(status: status, headers: [("content-type", "application/json")], body: .bytes(bytes))
+        return bytes
     }
 }

@@ -41,7 +41,7 @@ struct AccountService: Sendable {
 
     /// Deletes one of the caller's keys; the last key of an account cannot be deleted.
     func deleteKey(id: String, accountID: String) async throws {
-        let keys = try await store.apiKeys(accountID: accountID)
+        let keys = try store.apiKeys(accountID: accountID)
         guard keys.contains(where: { $0.id == id }) else {
             throw PaddockError(.notFound, "no API key with id '\(id)' in this account; list them with GET /v1/api_keys")
         }

@@ -13,6 +13,7 @@ struct Page<Item: Sendable>: Sendable {
 struct EnvironmentService: Sendable {
     let store: PaddockStore
     let ids: IdentifierGenerator
+    let cache = EnvironmentCache()
 
     /// The name every account's undeletable environment has.
     static let defaultName = "default"
@@ -38,17 +39,28 @@ struct EnvironmentService: Sendable {
             createdAt: stamp, updatedAt: stamp)
     }
 
+    /// The JSON body of one environment (`JSONResponse` bytes), from the cache when unchanged.
+    func body(_ id: String, accountID: String) throws -> [UInt8] {
+        if let body = cache.body(id: id, accountID: accountID) { return body }
+        let epoch = cache.epoch
+        guard let record = try store.environment(id: id, accountID: accountID) else { throw Self.notFound(id) }
+        let body = JSONResponse.body(try EnvironmentView.json(record))
+        cache.store(id: id, accountID: accountID, body: body, readAt: epoch)
+        return body
+    }
+
     func get(_ id: String, accountID: String) async throws -> EnvironmentRecord {
-        guard let record = try await store.environment(id: id, accountID: accountID) else { throw Self.notFound(id) }
+        guard let record = try store.environment(id: id, accountID: accountID) else { throw Self.notFound(id) }
         return record
     }
 
     func list(accountID: String, limit: Int, afterID: String?, beforeID: String?, name: String?) async throws -> Page<EnvironmentRecord> {
-        let result = try await store.listEnvironments(accountID: accountID, limit: limit, afterID: afterID, beforeID: beforeID, name: name)
+        let result = try store.listEnvironments(accountID: accountID, limit: limit, afterID: afterID, beforeID: beforeID, name: name)
         return Page(items: result.items, hasMore: result.hasMore)
     }
 
     func update(_ id: String, _ request: EnvironmentUpdateRequest, accountID: String) async throws -> EnvironmentRecord {
+        defer { cache.invalidate(id: id) }
         do {
             return try await store.modifyEnvironment(id: id, accountID: accountID) { record in
                 var state = try Self.state(of: record)
@@ -73,6 +85,7 @@ struct EnvironmentService: Sendable {
             throw PaddockError(.invalidArgument,
                                "the default environment cannot be deleted; update it instead, or delete the environments you created")
         }
+        defer { cache.invalidate(id: id) }
         try await store.deleteEnvironment(id: id, accountID: accountID)
     }
 

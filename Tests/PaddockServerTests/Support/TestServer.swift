@@ -21,7 +21,8 @@ final class TestServer: Sendable {
         self.api = api
         adminKey = try await api.bootstrapAdminKey() ?? ""
         http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threadCount: 4,
-                                                                 maxBodyBytes: PaddockAPI.maxJSONBody),
+                                                                 maxBodyBytes: PaddockAPI.maxJSONBody,
+                                                                 errorLog: { FileHandle.standardError.write(Data("libmicrohttpd: \($0)\n".utf8)) }),
                           handler: { await api.handle($0) },
                           onTooLarge: { limit in api.tooLargeResponse(limit: limit) })
         try http.start()
