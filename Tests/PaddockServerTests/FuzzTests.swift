@@ -1,18 +1,7 @@
 import Foundation
+import PaddockCore
 import PaddockJSON
 import Testing
-
-/// A small deterministic PRNG so every fuzz run sends the same requests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Thousands of random and malformed requests: none may get a 5xx, and the server must still
 /// hold its data afterwards.
@@ -64,7 +53,7 @@ struct FuzzTests {
         try await EnvironmentAPITests.withServer { server in
             let keeper = try await server.call("POST", "/v1/environments", EnvironmentAPITests.dataScience)
             let keeperID = try #require(keeper["id"]?.stringValue)
-            var rng = SplitMix64(state: 0xC0FFEE)
+            var rng = SplitMix64(seed: 0xC0FFEE)
             let paths = ["/v1/environments", "/v1/environments/\(keeperID)", "/v1/environments/env_x", "/v1/accounts", "/v1/api_keys",
                          "/v1/accounts/me", "/v1/environments?limit=-1", "/v1/environments?after_id=%00", "/v1/%2e%2e/etc",
                          "/v1/environments?name=%FF%FE", "/healthz", "/v1/environments/", "//v1//environments", "/v1/api_keys/key_1"]

@@ -80,13 +80,16 @@ public enum IdentifierPrefix: String, Sendable, CaseIterable {
     case request = "req"
 }
 
-/// SplitMix64: a small, fast, well-distributed generator (not for secrets).
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64: a small, fast, well-distributed generator (not for secrets); also the seeded
+/// generator of the fuzz tests, so their runs are reproducible.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
