@@ -5,6 +5,9 @@ import Foundation
 /// Exit codes: 0 success, 1 the API refused or the server could not be reached, 2 the
 /// command line is wrong. Errors are one line on stderr starting with `error: `.
 public enum PaddockCLI {
+    /// The version `paddock --version` prints.
+    public static let version = "0.1.0"
+
     /// Runs the client with the process's environment, stdout/stderr and the network.
     ///
     /// - Parameter arguments: the command line without argv[0], e.g. `["env", "list"]`.
@@ -25,6 +28,12 @@ public enum PaddockCLI {
     /// - Returns: the exit code.
     public static func run(_ arguments: [String], environment: [String: String], console: Console,
                            transport: @escaping @Sendable (String) -> any APITransport) async -> Int32 {
+        if arguments == ["--version"] || arguments == ["version"] {
+            console.writeOutput("paddock \(version)\n")
+            return 0
+        }
+        // `paddock help env create` is `paddock env create --help`.
+        let arguments = arguments.first == "help" ? Array(arguments.dropFirst()) + ["--help"] : arguments
         let invocation: Invocation
         do {
             invocation = try CommandTree.parser.parse(arguments)

@@ -139,6 +139,9 @@ struct PackageSpecTests {
         ([[], ["zope.interface", "x", "Zope_Interface"], []], "config.packages.pip[2]", "config.packages.pip[0]"),
         ([[], ["a; python_version < '3'", "A ;python_version<\"3\""], []], "config.packages.pip[1]", "config.packages.pip[0]"),
         ([[], [], ["eslint", "eslint@9"]], "config.packages.npm[1]", "config.packages.npm[0]"),
+        ([[], ["pandas==2.1.0", "pandas==2.2.0"], []], "config.packages.pip[1]", "config.packages.pip[0]"),
+        ([[], ["pandas>=2", "pandas<3"], []], "config.packages.pip[1]", "config.packages.pip[0]"),
+        ([[], ["pandas[excel]", "pandas"], []], "config.packages.pip[1]", "config.packages.pip[0]"),
     ] as [([[String]], String, String)])
     func duplicates(lists: [[String]], param: String, first: String) {
         do {
@@ -150,10 +153,10 @@ struct PackageSpecTests {
         }
     }
 
-    @Test("pip requirements for the same project that differ are kept")
+    @Test("pip requirements of one project split by environment marker are kept")
     func pipDistinct() throws {
         let lists = try PackageLists.validate(
-            apt: [], pip: ["numpy==1.24.4; python_version < '3.9'", "numpy==1.26.0; python_version >= '3.9'", "requests", "requests[socks]"],
+            apt: [], pip: ["numpy==1.24.4; python_version < '3.9'", "numpy==1.26.0; python_version >= '3.9'", "requests", "urllib3"],
             npm: [], param: "config.packages")
         #expect(lists.pip.count == 4)
     }

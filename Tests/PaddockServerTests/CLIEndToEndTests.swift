@@ -66,6 +66,10 @@ final class CLIEndToEndTests {
         #expect(updated.json.objectValue?["description"] == "numbers")
         #expect(updated.json.objectValue?["config"] == env["config"], "an update keeps what it does not name")
 
+        let repinned = try paddock("env", "update", "data", "--pip", "six==1.17.0", "--json")
+        #expect(repinned.json.objectValue?["config"]?.objectValue?["packages"] == ["apt": ["jq"], "pip": ["six==1.17.0"], "npm": ["typescript@5.0.0"]],
+                "--pip replaces the pip list and keeps apt and npm")
+
         #expect(try paddock("env", "delete", "data").code == 0)
         let gone = try paddock("env", "get", "data")
         #expect(gone.code == 1)

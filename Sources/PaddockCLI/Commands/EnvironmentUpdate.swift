@@ -16,10 +16,10 @@ struct EnvironmentUpdate: ParsableCommand {
                 .json,
             ],
         discussion: """
-            Package flags replace the whole package set: to add one package, list the ones
-            to keep as well; managers you do not name end up empty. A --network flag
-            replaces the whole network policy. --metadata and --unset-metadata change
-            only the keys they name.
+            Package flags replace that manager's list: --pip replaces the pip packages and
+            keeps apt and npm as they are (to add one pip package, list the pip packages to
+            keep as well). A --network flag replaces the whole network policy. --metadata and
+            --unset-metadata change only the keys they name.
 
             EXAMPLES:
               paddock env update data-science --pip pandas==2.2.0 --pip numpy
@@ -85,10 +85,28 @@ struct EnvironmentUpdate: ParsableCommand {
         return .object(body)
     }
 
+    /// The API replaces `config.packages` as a whole; the CLI's package flags name managers.
+    /// So the managers the command line did not name are copied from the current environment.
+    static func keepingUnnamedManagers(_ body: JSONValue, current: JSONValue) -> JSONValue {
+        guard case .object(var object) = body, case .object(var config)? = object["config"],
+              case .object(var packages)? = config["packages"] else { return body }
+        let currentPackages = current.objectValue?["config"]?.objectValue?["packages"]?.objectValue
+        for manager in ["apt", "pip", "npm"] where packages[manager] == nil {
+            packages[manager] = currentPackages?[manager] ?? .array([])
+        }
+        config["packages"] = .object(packages)
+        object["config"] = .object(config)
+        return .object(object)
+    }
+
     func run(in context: CommandContext) async throws {
-        let body = try body()
+        var body = try body()
         let client = try context.client()
         let id = try await EnvironmentReference.resolve(environment, with: client)
+        if fields.changesPackages {
+            let current = try await client.get(EnvironmentReference.path(id))
+            body = Self.keepingUnnamedManagers(body, current: current)
+        }
         let updated = try await client.post(EnvironmentReference.path(id), body: body)
         if json {
             context.printJSON(updated)

@@ -18,8 +18,10 @@ public struct PipRequirement: Sendable, Hashable, CustomStringConvertible {
     public let marker: String?
     /// The version pinned with a single `==` specifier without wildcard, or nil.
     public let pinnedVersion: String?
-    /// The whole requirement with names normalised and insignificant spaces removed, so two
-    /// spellings of the same requirement compare equal (used to refuse duplicates).
+    /// What makes two entries duplicates: the normalised project name, so `pandas==2.1.0` and
+    /// `pandas<3` (or `pandas[excel]`) cannot both be listed; for a requirement with an
+    /// environment marker, the whole requirement (normalised, spaces removed), so entries
+    /// split by marker (`numpy==1.24; python_version < '3.9'`, `numpy==1.26; …>= '3.9'`) can.
     let duplicateKey: String
 
     /// The PEP 503 normalised name (`pyyaml`, `zope-interface`), for comparisons.
@@ -58,7 +60,7 @@ public struct PipRequirement: Sendable, Hashable, CustomStringConvertible {
         self.marker = grammar.marker
         let pins = grammar.specifiers.filter { $0.op == "==" && !$0.version.contains("*") }
         self.pinnedVersion = pins.count == 1 ? pins[0].version : nil
-        self.duplicateKey = grammar.keyTokens.joined(separator: " ")
+        self.duplicateKey = grammar.marker == nil ? Self.normalize(name) : grammar.keyTokens.joined(separator: " ")
     }
 
     private static func parseEntry(_ text: String) throws(PackageProblem) -> PipRequirement {
