@@ -11,7 +11,7 @@ LISTEN ?= 127.0.0.1:8080
 # System packages: building needs the C libraries; tests drive the real binary with curl;
 # the benchmark compares against nginx with wrk.
 BUILD_PACKAGES := libmicrohttpd-dev libsqlite3-dev pkg-config
-TEST_PACKAGES  := $(BUILD_PACKAGES) curl sqlite3
+TEST_PACKAGES  := $(BUILD_PACKAGES) curl sqlite3 runc mmdebstrap
 BENCH_PACKAGES := $(BUILD_PACKAGES) curl wrk nginx-light python3
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -20,6 +20,13 @@ let package = Package(
         .target(name: "PaddockServer",
                 dependencies: ["PaddockCore", "PaddockJSON", "PaddockStore", "PaddockHTTP"]),
         .target(name: "PaddockCLI", dependencies: ["PaddockCore", "PaddockJSON"]),
+        // The wire format between the server and paddock-init; Glibc only.
+        .target(name: "PaddockAgentProtocol"),
+        // PID 1 of every session: statically linked, no dependency but Glibc.
+        .executableTarget(name: "paddock-init", dependencies: ["PaddockAgentProtocol"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        .target(name: "PaddockRuntime", dependencies: ["PaddockCore", "PaddockJSON", "PaddockAgentProtocol"],
+                resources: [.copy("Recipes")]),
         .executableTarget(name: "paddock", dependencies: ["PaddockServer", "PaddockCLI"]),
 
         .testTarget(name: "PaddockJSONTests", dependencies: ["PaddockJSON"]),
@@ -29,6 +36,8 @@ let package = Package(
         .testTarget(name: "PaddockServerTests",
                     dependencies: ["PaddockServer", "PaddockCore", "PaddockJSON", "PaddockHTTP", "PaddockStore"]),
         .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
+        .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol", "paddock-init"]),
+        .testTarget(name: "PaddockRuntimeTests", dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

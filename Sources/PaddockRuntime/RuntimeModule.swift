@@ -1,0 +1,2 @@
+/// The session runtime: OCI bundles, images and layers, runc.
+public enum PaddockRuntime {}
