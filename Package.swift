@@ -36,7 +36,9 @@ let package = Package(
         .testTarget(name: "PaddockServerTests",
                     dependencies: ["PaddockServer", "PaddockCore", "PaddockJSON", "PaddockHTTP", "PaddockStore"]),
         .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
-        .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol", "paddock-init"]),
+        // Runs the built paddock-init binary (`swift build` makes it); depending on the executable
+        // target would link its -static-stdlib flag into the test bundle.
+        .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol"]),
         .testTarget(name: "PaddockRuntimeTests", dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON"]),
     ],
     swiftLanguageModes: [.v6]

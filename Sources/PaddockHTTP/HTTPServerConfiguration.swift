@@ -18,6 +18,12 @@ public struct HTTPServerConfiguration: Sendable {
     public var bodyLimit: (@Sendable (_ method: String, _ path: String) -> Int)?
     /// The response for a body over the limit (413); given the limit in bytes.
     public var onTooLarge: @Sendable (_ limit: Int) -> HTTPResponse
+    /// The response to a request whose framing cannot be trusted (conflicting or duplicated
+    /// `Content-Length`, `Content-Length` with `Transfer-Encoding`, a transfer coding other
+    /// than `chunked`). The connection is closed after it, so no bytes can be smuggled.
+    public var onMalformed: @Sendable (_ problem: String) -> HTTPResponse = { problem in
+        .text("bad request: \(problem)\n", status: 400)
+    }
     /// Seconds a connection may stay idle (no bytes in or out) before it is closed; 0 = never.
     /// A request waiting for its handler or a stream waiting for its next piece is not idle.
     public var connectionTimeout: Int

@@ -116,6 +116,14 @@ final class MicroHTTPDServer: @unchecked Sendable {
             exchange.isHead = request.method == "HEAD"
             exchange.limit = configuration.limit(method: request.method, path: request.path)
             exchange.request = request
+            if let problem = framingProblem(exchange.connection) {
+                // Answered before reading the body, and the connection is closed after it:
+                // bytes after an ambiguous body must never be read as another request.
+                exchange.phase = .responded
+                var response = configuration.onMalformed(problem)
+                response.headers.append(("connection", "close"))
+                return queue(response, exchange)
+            }
             if let length = contentLength(exchange.connection) {
                 if length > UInt64(exchange.limit) {
                     // Answered before reading the body: MHD then discards it and closes.
@@ -240,6 +248,23 @@ final class MicroHTTPDServer: @unchecked Sendable {
     }
 
     // MARK: Reading the request
+
+    /// Why the request's body framing is ambiguous (RFC 9112 §6.3), or nil when it is sound.
+    private func framingProblem(_ connection: OpaquePointer) -> String? {
+        let all = headers(connection)
+        let lengths = all.filter { RequestTarget.equalsIgnoringCase($0.0, "content-length") }.map(\.1)
+        let codings = all.filter { RequestTarget.equalsIgnoringCase($0.0, "transfer-encoding") }.map(\.1)
+        if Set(lengths).count > 1 || lengths.contains(where: { $0.contains(",") }) {
+            return "conflicting content-length headers; send one"
+        }
+        if !codings.isEmpty && !lengths.isEmpty {
+            return "both content-length and transfer-encoding; send one of them"
+        }
+        if codings.count > 1 || codings.contains(where: { $0.filter { $0 != " " && $0 != "\t" }.lowercased() != "chunked" }) {
+            return "transfer-encoding must be 'chunked'"
+        }
+        return nil
+    }
 
     private func contentLength(_ connection: OpaquePointer) -> UInt64? {
         var value: UnsafePointer<CChar>?

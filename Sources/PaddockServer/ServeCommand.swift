@@ -124,12 +124,7 @@ public enum ServeCommand {
         let shutdown = ShutdownSignal.install([SIGINT, SIGTERM])
         signal(SIGPIPE, SIG_IGN)
 
-        let server = HTTPServer(
-            configuration: HTTPServerConfiguration(host: options.host, port: options.port, threadCount: options.threads,
-                                                   maxBodyBytes: PaddockAPI.maxJSONBody,
-                                                   connectionMemoryLimit: 32 * 1024),
-            handler: { request in await api.handle(request) },
-            onTooLarge: { limit in api.tooLargeResponse(limit: limit) })
+        let server = api.httpServer(host: options.host, port: options.port, threads: options.threads)
         try server.start()
         let shownHost = options.host.contains(":") ? "[\(options.host)]" : options.host
         log.event("listening", [("url", .string("http://\(shownHost):\(server.port)")), ("data", .string(options.dataDirectory))])

@@ -103,6 +103,9 @@ struct EnvironmentAPITests {
         (["name": "x", "config": ["type": "cloud"], "metadata": "no"], "metadata"),
         (["name": 12, "config": ["type": "cloud"]], "name"),
         (["name": "a\u{7}b", "config": ["type": "cloud"]], "name"),
+        (["name": "  ", "config": ["type": "cloud"]], "name"),
+        (["name": "invoice\u{202E}fdp.exe", "config": ["type": "cloud"]], "name"),
+        (["name": "x", "config": ["type": "cloud", "networking": ["type": "limited", "allowed_hosts": ["a.com:8443"]]]], "config.networking.allowed_hosts[0]"),
         ]
 
     @Test("validation failures name the field", arguments: validationCases)
@@ -217,6 +220,8 @@ struct EnvironmentAPITests {
             #expect(env["created_at"] == created["created_at"])
             #expect(env["updated_at"] != created["updated_at"])
             #expect(try await server.call("GET", "/v1/environments/\(id)").json == updated.json)
+            let noop = try await server.call("PATCH", "/v1/environments/\(id)", [:])
+            #expect(noop["updated_at"] == updated["updated_at"], "an update that changes nothing does not move updated_at")
             let cleared = try await server.call("POST", "/v1/environments/\(id)", ["description": .null, "config": ["type": "cloud", "setup_script": .null]])
             #expect(cleared["description"] == .null)
             #expect(cleared["config"]?.objectValue?["setup_script"] == .null)

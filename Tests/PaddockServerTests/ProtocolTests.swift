@@ -143,4 +143,53 @@ struct ProtocolTests {
             #expect(documented == routed, "only in the document: \(documented.subtracting(routed)); only in the router: \(routed.subtracting(documented))")
         }
     }
+
+    @Test("ambiguous body framing is a 400 and nothing after it runs as a second request", arguments: [
+        "content-length: 12\r\ncontent-length: 200\r\n",
+        "content-length: 12\r\ntransfer-encoding: chunked\r\n",
+        "transfer-encoding: xchunked\r\n",
+    ])
+    func smuggling(framing: String) async throws {
+        try await Self.withServer { server in
+            let inner = #"{"name":"SMUGGLED","config":{"type":"cloud"}}"#
+            let smuggled = "POST /v1/environments HTTP/1.1\r\nhost: x\r\nauthorization: Bearer \(server.adminKey)\r\n"
+                + "content-type: application/json\r\ncontent-length: \(inner.utf8.count)\r\n\r\n" + inner
+            let request = "POST /v1/environments HTTP/1.1\r\nhost: x\r\nauthorization: Bearer \(server.adminKey)\r\n"
+                + "content-type: application/json\r\n\(framing)\r\n" + #"{"name":"x"}"# + smuggled
+            let response = try await RawHTTP.raw(port: server.port, Array(request.utf8))
+            #expect(response.status == 400)
+            #expect(response.errorType == "invalid_request_error")
+            #expect(response.header("connection")?.lowercased() == "close")
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await server.call("GET", "/v1/environments?name=SMUGGLED")["data"] == [], "no request was smuggled")
+        }
+    }
+
+    @Test("a metadata object with 60 000 keys is refused without looking at each")
+    func hugeMetadata() async throws {
+        try await Self.withServer { server in
+            let metadata = JSONValue.object(JSONObject((0..<60_000).map { ("k\($0)", JSONValue.string("v")) }))
+            let response = try await server.call("POST", "/v1/environments", ["name": "x", "config": ["type": "cloud"], "metadata": metadata])
+            #expect(response.status == 400)
+            #expect(response.errorParam == "metadata")
+        }
+    }
+
+    @Test("a query parameter given twice, two API keys, or a non-UTF-8 charset are refused")
+    func ambiguity() async throws {
+        try await Self.withServer { server in
+            let twice = try await server.call("GET", "/v1/environments?limit=1&limit=2")
+            #expect(twice.status == 400)
+            #expect(twice.errorParam == "limit")
+            let other = try await server.makeAccount("other")
+            let keys = try await RawHTTP.send(port: server.port, "GET", "/v1/environments",
+                                              headers: [("authorization", "Bearer \(server.adminKey)"), ("x-api-key", other)])
+            #expect(keys.status == 401)
+            let latin1 = try await RawHTTP.send(port: server.port, "POST", "/v1/environments",
+                                                headers: [("authorization", "Bearer \(server.adminKey)"),
+                                                          ("content-type", "application/json; charset=latin-1")],
+                                                body: Array(#"{"name":"x","config":{"type":"cloud"}}"#.utf8))
+            #expect(latin1.status == 415)
+        }
+    }
 }

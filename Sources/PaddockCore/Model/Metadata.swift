@@ -23,6 +23,10 @@ public struct Metadata: Sendable, Hashable {
         guard case .object(let object) = value else {
             throw PaddockError.invalid(param, "must be an object of string values, not \(value.kindName)")
         }
+        // A patch can at most set 16 keys and remove the 16 there are; refuse more before any work.
+        if object.count > (allowRemoval ? 2 * Self.maxPairs : Self.maxPairs) {
+            throw PaddockError.invalid(param, "has \(object.count) keys; at most \(Self.maxPairs) are allowed")
+        }
         for (key, item) in object {
             let keyParam = "\(param).\(key)"
             let length = key.unicodeScalars.count

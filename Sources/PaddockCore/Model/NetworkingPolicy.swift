@@ -51,6 +51,10 @@ public enum NetworkingPolicy: Sendable, Hashable {
             let fields = try FieldReader(value, path: param, allowedKeys: ["type", "allow_package_managers", "allowed_hosts"])
             let allow = try fields.bool("allow_package_managers") ?? false
             let hosts = try hostList(fields.strings("allowed_hosts", maxCount: maxHosts) ?? [], param: fields.path("allowed_hosts"))
+            if let i = hosts.firstIndex(where: { $0.port != nil }) {
+                throw PaddockError.invalid("\(fields.path("allowed_hosts"))[\(i)]",
+                                           "'\(hosts[i])' names a port, but a limited policy allows HTTP(S) on ports 80 and 443 only; drop the port, or use an allowlist policy for other ports")
+            }
             return .limited(allowPackageManagers: allow, allowedHosts: hosts)
         default:
             let fields = try FieldReader(value, path: param, allowedKeys: ["type", "domains"])

@@ -8,7 +8,17 @@ public enum TextRules {
         if text.unicodeScalars.contains(where: isControl) {
             throw PaddockError.invalid(param, "contains a control character; use printable characters only")
         }
+        if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+            throw PaddockError.invalid(param, "is only white space; give a name people can read")
+        }
+        if text.unicodeScalars.contains(where: isBidiControl) {
+            throw PaddockError.invalid(param, "contains a bidirectional control character (U+202A–U+202E, U+2066–U+2069), which can disguise a name; remove it")
+        }
         return text
+    }
+
+    static func isBidiControl(_ s: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value) || s.value == 0x200E || s.value == 0x200F
     }
 
     /// Free text of at most `maxLength` characters; NUL is always refused.

@@ -54,11 +54,11 @@ public final class PaddockAPI: Sendable {
         let match = router.route(request)
         var response = await RequestScope.$requestID.withValue(requestID) {
             await router.respond(to: request, match: match, notFound: { request in
-                ErrorMapping.response(PaddockError(.notFound, "no route for \(request.method) \(request.path); see GET /v1/openapi.json"),
+                ErrorMapping.response(PaddockError(.notFound, "no route for \(Shown.text(request.method)) \(Shown.text(request.rawPath)); see GET /v1/openapi.json"),
                                       requestID: requestID)
             }, methodNotAllowed: { request, allowed in
                 var response = ErrorMapping.response(
-                    PaddockError(.methodNotAllowed, "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: ", "))"),
+                    PaddockError(.methodNotAllowed, "\(Shown.text(request.method)) is not allowed on \(Shown.text(request.rawPath)); use \(allowed.joined(separator: ", "))"),
                     requestID: requestID)
                 response.headers.append(("allow", allowed.joined(separator: ", ")))
                 return response
@@ -69,6 +69,28 @@ public final class PaddockAPI: Sendable {
         let route = match.pattern ?? "unmatched"
         metrics.record(method: request.method, route: route, status: response.status, seconds: seconds)
         log.request(id: requestID, method: request.method, route: route, path: request.path, status: response.status, durationMs: seconds * 1000)
+        return response
+    }
+
+    /// The HTTP server for this API: JSON body limit, JSON error bodies for the requests the
+    /// transport refuses itself, and libmicrohttpd's per-connection memory at its default size
+    /// (it is cleared for every request, so larger costs time on every request).
+    public func httpServer(host: String, port: Int, threads: Int,
+                           errorLog: (@Sendable (String) -> Void)? = nil) -> HTTPServer {
+        var configuration = HTTPServerConfiguration(host: host, port: port, threadCount: threads,
+                                                    maxBodyBytes: Self.maxJSONBody, connectionMemoryLimit: 32 * 1024,
+                                                    errorLog: errorLog)
+        configuration.onTooLarge = { [self] limit in tooLargeResponse(limit: limit) }
+        configuration.onMalformed = { [self] problem in malformedResponse(problem) }
+        return HTTPServer(configuration: configuration, handler: { [self] request in await handle(request) })
+    }
+
+    /// The response to a request whose body framing is ambiguous (the HTTP layer closes the
+    /// connection after it).
+    public func malformedResponse(_ problem: String) -> HTTPResponse {
+        let requestID = ids.make(.request)
+        var response = ErrorMapping.response(PaddockError(.invalidArgument, "malformed request: \(problem)"), requestID: requestID)
+        response.headers.append(("request-id", requestID))
         return response
     }
 

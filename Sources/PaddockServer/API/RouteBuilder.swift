@@ -69,7 +69,12 @@ extension HTTPRequest {
     func jsonBody(emptyIsObject: Bool = false) throws -> JSONValue {
         if body.isEmpty && emptyIsObject { return .object(JSONObject()) }
         let contentType = header("content-type")?.lowercased() ?? ""
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let mediaType = parts.first ?? ""
+        let charset = parts.dropFirst().first { $0.hasPrefix("charset=") }?.dropFirst("charset=".count)
+        if mediaType == "application/json", let charset, charset.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) != "utf-8" {
+            throw PaddockError(.unsupportedMediaType, "charset '\(charset)' is not supported; JSON bodies are UTF-8, send 'content-type: application/json'")
+        }
         guard mediaType == "application/json" else {
             throw PaddockError(.unsupportedMediaType,
                                contentType.isEmpty
@@ -94,8 +99,12 @@ extension HTTPRequest {
         return value
     }
 
-    /// Refuses query parameters the route does not know.
+    /// Refuses query parameters the route does not know, and any given twice.
     func checkQuery(allowed: [String]) throws {
+        var seen: Set<String> = []
+        for (name, _) in queryItems where !seen.insert(name).inserted {
+            throw PaddockError(.invalidArgument, "query parameter '\(Shown.text(name))' is given twice; give it once", param: name)
+        }
         for (name, _) in queryItems where !allowed.contains(name) {
             let known = allowed.isEmpty ? "none" : allowed.map { "'\($0)'" }.joined(separator: ", ")
             throw PaddockError(.invalidArgument, "unknown query parameter '\(name)'; this route accepts \(known)", param: name)

@@ -43,7 +43,7 @@ struct AccountService: Sendable {
     func deleteKey(id: String, accountID: String) async throws {
         let keys = try store.apiKeys(accountID: accountID)
         guard keys.contains(where: { $0.id == id }) else {
-            throw PaddockError(.notFound, "no API key with id '\(id)' in this account; list them with GET /v1/api_keys")
+            throw PaddockError(.notFound, "no API key with id '\(Shown.text(id))' in this account; list them with GET /v1/api_keys")
         }
         if keys.count == 1 {
             throw PaddockError(.conflict, "'\(id)' is the account's last API key; create another key first, or you would be locked out")

@@ -63,8 +63,10 @@ struct EnvironmentService: Sendable {
         defer { cache.invalidate(id: id) }
         do {
             return try await store.modifyEnvironment(id: id, accountID: accountID) { record in
-                var state = try Self.state(of: record)
+                let before = try Self.state(of: record)
+                var state = before
                 try request.apply(to: &state)
+                if state == before { return }  // nothing changes, so updated_at does not move either
                 if record.name == Self.defaultName, state.name != Self.defaultName {
                     throw PaddockError.invalid("name", "the default environment cannot be renamed; create a new environment instead")
                 }
@@ -97,7 +99,7 @@ struct EnvironmentService: Sendable {
     }
 
     static func notFound(_ id: String) -> PaddockError {
-        PaddockError(.notFound, "no environment with id '\(id)' in this account; list them with GET /v1/environments")
+        PaddockError(.notFound, "no environment with id '\(Shown.text(id))' in this account; list them with GET /v1/environments")
     }
 }
 

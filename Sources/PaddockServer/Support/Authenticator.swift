@@ -17,7 +17,7 @@ final class Authenticator: Sendable {
 
     /// The caller behind the request's `Authorization: Bearer` or `x-api-key` header.
     func authenticate(_ request: HTTPRequest) async throws -> Caller {
-        guard let key = Self.presentedKey(request) else {
+        guard let key = try Self.presentedKey(request) else {
             throw PaddockError(.unauthenticated, "no API key; send 'Authorization: Bearer pdk_…' or 'x-api-key: pdk_…'")
         }
         if let caller = cache.withLock({ $0.entries[key] }) { return caller }
@@ -47,7 +47,12 @@ final class Authenticator: Sendable {
         }
     }
 
-    private static func presentedKey(_ request: HTTPRequest) -> String? {
+    private static func presentedKey(_ request: HTTPRequest) throws -> String? {
+        let authorizations = request.headers.filter { $0.0.lowercased() == "authorization" }
+        let apiKeys = request.headers.filter { $0.0.lowercased() == "x-api-key" }
+        if authorizations.count + apiKeys.count > 1 {
+            throw PaddockError(.unauthenticated, "more than one API key header; send exactly one 'Authorization: Bearer …' or 'x-api-key' header")
+        }
         if let header = request.header("authorization") {
             let value = trimmed(header)
             if value.utf8.count > 7, value.utf8.prefix(7).map({ $0 | 0x20 }) == Array("bearer ".utf8) {

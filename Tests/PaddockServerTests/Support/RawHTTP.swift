@@ -58,6 +58,14 @@ enum RawHTTP {
         return response
     }
 
+    /// Sends raw bytes (which may hold more than one request) on a thread of its own and reads
+    /// one response.
+    static func raw(port: Int, _ bytes: [UInt8]) async throws -> RawResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try exchange(port: port, bytes) }) }
+        }
+    }
+
     /// Builds and sends a request on a thread of its own, so that waiting for the server never
     /// blocks a thread that Swift concurrency or Dispatch (and so an in-process server) needs.
     static func send(port: Int, _ method: String, _ path: String, headers: [(String, String)] = [],

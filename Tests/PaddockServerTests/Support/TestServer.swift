@@ -20,11 +20,8 @@ final class TestServer: Sendable {
         let api = PaddockAPI(store: store, logRequests: false)
         self.api = api
         adminKey = try await api.bootstrapAdminKey() ?? ""
-        http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, threadCount: 4,
-                                                                 maxBodyBytes: PaddockAPI.maxJSONBody,
-                                                                 errorLog: { FileHandle.standardError.write(Data("libmicrohttpd: \($0)\n".utf8)) }),
-                          handler: { await api.handle($0) },
-                          onTooLarge: { limit in api.tooLargeResponse(limit: limit) })
+        http = api.httpServer(host: "127.0.0.1", port: 0, threads: 4,
+                              errorLog: { FileHandle.standardError.write(Data("libmicrohttpd: \($0)\n".utf8)) })
         try http.start()
     }
 
