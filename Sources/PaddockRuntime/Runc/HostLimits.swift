@@ -1,0 +1,28 @@
+import Foundation
+
+/// What this host lets a container have, for settings the kernel checks against the caller.
+///
+/// `RLIMIT_NOFILE` above the server's own hard limit needs `CAP_SYS_RESOURCE`; hosts that run
+/// Paddock inside a sandbox without that capability (e.g. hard limit 20000, capability dropped
+/// from the bounding set) would make every `runc create` fail with "error setting rlimits".
+public enum HostLimits {
+    /// `requested` when this process may grant it, otherwise its own hard `RLIMIT_NOFILE`.
+    public static func attainableOpenFiles(_ requested: UInt64) -> UInt64 {
+        var current = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) == 0 else { return requested }
+        let hard = UInt64(current.rlim_max)
+        if hard >= requested || hasEffectiveCapability(.sysResource) { return requested }
+        return hard
+    }
+
+    /// Whether this process has `capability` in its effective set (from `/proc/self/status`).
+    public static func hasEffectiveCapability(_ capability: Capability) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return false }
+        for line in status.split(separator: "\n") where line.hasPrefix("CapEff:") {
+            let hex = line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces)
+            guard let mask = UInt64(hex, radix: 16) else { return false }
+            return mask & capability.mask != 0
+        }
+        return false
+    }
+}
