@@ -8,10 +8,11 @@ SWIFT ?= swift
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-# System packages: building needs the C libraries; tests drive the real binary with curl;
+# System packages: building needs the C libraries; tests drive the real binary with curl,
+# build images with mmdebstrap (unshare mode uses uidmap) and run containers with runc;
 # the benchmark compares against nginx with wrk.
 BUILD_PACKAGES := libmicrohttpd-dev libsqlite3-dev pkg-config
-TEST_PACKAGES  := $(BUILD_PACKAGES) curl sqlite3 runc mmdebstrap
+TEST_PACKAGES  := $(BUILD_PACKAGES) curl sqlite3 runc mmdebstrap uidmap util-linux
 BENCH_PACKAGES := $(BUILD_PACKAGES) curl wrk nginx-light python3
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
