@@ -240,18 +240,19 @@ func monotonicMilliseconds() -> Int {
     return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
 }
 
-/// A pthread mutex for the little shared state of a connection.
-final class ProtocolLock: @unchecked Sendable {
+/// A pthread mutex (no Foundation here): the connection's little shared state, and
+/// paddock-init's child table.
+package final class ProtocolLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    init() { pthread_mutex_init(mutex, nil) }
+    package init() { pthread_mutex_init(mutex, nil) }
 
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
     }
 
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()

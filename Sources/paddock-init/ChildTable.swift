@@ -1,4 +1,5 @@
 import Glibc
+import PaddockAgentProtocol
 
 /// The main process of one exec, watched until the reaper collects its exit status.
 ///
@@ -43,7 +44,7 @@ final class ChildWatch: @unchecked Sendable {
 /// instead of dropping it. A fork happens under the same lock as reaping, so a child that
 /// exits at once is registered before anyone can reap it.
 final class ChildTable: @unchecked Sendable {
-    private let lock = Lock()
+    private let lock = ProtocolLock()
     private var watches: [pid_t: ChildWatch] = [:]
 
     /// Calls `fork` (which returns the child's pid, or -1) with reaping held off, and
