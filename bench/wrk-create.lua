@@ -17,10 +17,5 @@ request = function()
   return wrk.format("POST", "/v1/environments", nil, body)
 end
 
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50_us":%d,"p99_us":%d}\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99)))
-end
+-- The summary line is the same as for the GET runs.
+dofile("bench/wrk-report.lua")

@@ -88,17 +88,18 @@ public final class PaddockAPI: Sendable {
     /// The response to a request whose body framing is ambiguous (the HTTP layer closes the
     /// connection after it).
     public func malformedResponse(_ problem: String) -> HTTPResponse {
-        let requestID = ids.make(.request)
-        var response = ErrorMapping.response(PaddockError(.invalidArgument, "malformed request: \(problem)"), requestID: requestID)
-        response.headers.append(("request-id", requestID))
-        return response
+        transportRefusal(PaddockError(.invalidArgument, "malformed request: \(problem)"))
     }
 
     /// The response for a body over the limit (the HTTP layer stops reading it).
     public func tooLargeResponse(limit: Int) -> HTTPResponse {
+        transportRefusal(PaddockError(.tooLarge, "the request body is larger than \(limit) bytes; send a smaller body"))
+    }
+
+    /// An error response for a request the transport refuses before any route sees it.
+    private func transportRefusal(_ error: PaddockError) -> HTTPResponse {
         let requestID = ids.make(.request)
-        var response = ErrorMapping.response(
-            PaddockError(.tooLarge, "the request body is larger than \(limit) bytes; send a smaller body"), requestID: requestID)
+        var response = ErrorMapping.response(error, requestID: requestID)
         response.headers.append(("request-id", requestID))
         return response
     }
