@@ -61,7 +61,38 @@ package enum Migrations {
             // Backs the newest-first list: a range scan per page, whatever the table size.
             "CREATE INDEX environments_account_id ON environments (account_id, id)",
         ]),
-        // Version 2 will add sessions.
+        Migration(version: 2, statements: [
+            // No foreign key to environments: a session keeps its environment's snapshot
+            // (`environment_name`, `config_json`) and outlives the environment's deletion.
+            """
+            CREATE TABLE sessions (
+                id                   TEXT PRIMARY KEY NOT NULL,
+                account_id           TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                environment_id       TEXT NOT NULL,
+                environment_name     TEXT NOT NULL,
+                config_json          TEXT NOT NULL,
+                status               TEXT NOT NULL,
+                error_json           TEXT,
+                termination_reason   TEXT,
+                resources_json       TEXT NOT NULL,
+                env_json             TEXT NOT NULL,
+                timeout_seconds      INTEGER NOT NULL,
+                idle_timeout_seconds INTEGER NOT NULL,
+                metadata_json        TEXT NOT NULL,
+                steps_json           TEXT NOT NULL,
+                provisioning_log     TEXT,
+                created_at           TEXT NOT NULL,
+                started_at           TEXT,
+                ended_at             TEXT
+            ) STRICT
+            """,
+            // Back the newest-first list, unfiltered and with each filter: one range scan per page.
+            "CREATE INDEX sessions_account_id ON sessions (account_id, id)",
+            "CREATE INDEX sessions_account_status ON sessions (account_id, status, id)",
+            "CREATE INDEX sessions_account_environment ON sessions (account_id, environment_id, id)",
+            // Finds the sessions in given states across accounts (restart recovery, timeouts, metrics).
+            "CREATE INDEX sessions_status ON sessions (status, id)",
+        ]),
     ]
 
     /// The newest schema version this build knows.

@@ -50,7 +50,8 @@ public actor PaddockStore: RecordStore {
         let row = try database.query(
             "SELECT (SELECT COUNT(*) FROM accounts) AS accounts, (SELECT COUNT(*) FROM environments) AS environments")
         guard let row = row.first else { return StoreCounts(accounts: 0, environments: 0) }
-        return StoreCounts(accounts: try row.int("accounts"), environments: try row.int("environments"))
+        return StoreCounts(accounts: try row.int("accounts"), environments: try row.int("environments"),
+                           sessionsByStatus: try sessionCountsByStatus())
     }
 
     /// Runs `body`, turning a unique violation on a column of `conflicts` (SQLite names it

@@ -62,9 +62,32 @@ public protocol RecordStore: Sendable {
         accountID: String, limit: Int, afterID: String?, beforeID: String?, name: String?
     ) async throws -> (items: [EnvironmentRecord], hasMore: Bool)
 
+    // MARK: Sessions
+
+    /// Stores a new session of an existing account; `.notFound` if the account does not exist.
+    /// The environment is not checked: the record carries its snapshot.
+    @discardableResult
+    func createSession(_ record: SessionRecord) async throws -> SessionRecord
+    /// The account's session with this id (log included), or `nil` (also when another account owns it).
+    func session(id: String, accountID: String) async throws -> SessionRecord?
+    /// The session with this id in any account (log included), or `nil`; for internal use.
+    func session(id: String) async throws -> SessionRecord?
+    /// One page of the account's sessions, newest first, paged like `listEnvironments`;
+    /// `status` and `environmentID` filter exactly. The records' `provisioningLog` is `nil`.
+    func listSessions(
+        accountID: String, status: String?, environmentID: String?, limit: Int, afterID: String?, beforeID: String?
+    ) async throws -> (items: [SessionRecord], hasMore: Bool)
+    /// Reads, changes with `body` and writes back one session (any account) in one transaction;
+    /// only the mutable fields (status, error, termination reason, steps, log, start, end) are
+    /// written. Returns the stored record; `.notFound` if there is no such session.
+    func updateSession(id: String, _ body: sending (inout SessionRecord) throws -> Void) async throws -> SessionRecord
+    /// Every session in any account whose status is one of `statuses`, oldest first; the
+    /// records' `provisioningLog` is `nil`.
+    func sessions(withStatuses statuses: [String]) async throws -> [SessionRecord]
+
     // MARK: Lifecycle
 
-    /// How many objects the store holds, for metrics.
+    /// How many objects the store holds (sessions by status), for metrics.
     func counts() async throws -> StoreCounts
     /// Flushes and closes the store; later calls throw.
     func close() async

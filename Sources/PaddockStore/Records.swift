@@ -80,16 +80,98 @@ public struct EnvironmentRecord: Sendable, Hashable {
     }
 }
 
+/// A stored session. The JSON columns are opaque text that the caller serialises and
+/// validates; the store never looks inside. `status` and `terminationReason` hold the raw values
+/// of PaddockCore's `SessionStatus` and `TerminationReason`.
+///
+/// Immutable after creation: everything but `status`, `errorJSON`, `terminationReason`,
+/// `stepsJSON`, `provisioningLog`, `startedAt` and `endedAt` (the columns
+/// `updateSession` writes).
+public struct SessionRecord: Sendable, Hashable {
+    /// `sess_<ULID>`; ids sort by creation time, which the list order relies on.
+    public var id: String
+    /// The owning account.
+    public var accountID: String
+    /// The environment the session was made from; it may since have been deleted.
+    public var environmentID: String
+    /// The environment's name when the session was made.
+    public var environmentName: String
+    /// The environment's `config` object as JSON text, as it was when the session was made.
+    public var configJSON: String
+    /// Mutable: `provisioning`, `running`, `failed` or `terminated`.
+    public var status: String
+    /// Mutable: `{"type": …, "message": …}` as JSON text once the session failed, else `nil`.
+    public var errorJSON: String?
+    /// Mutable: why the session ended (`deleted`, `timeout`, `idle`, `oom`, `error`), else `nil`.
+    public var terminationReason: String?
+    /// The `resources` object as JSON text.
+    public var resourcesJSON: String
+    /// The session's `env` object as JSON text.
+    public var envJSON: String
+    /// Seconds after the start at which the session is terminated.
+    public var timeoutSeconds: Int
+    /// Seconds without activity after which the session is terminated; 0 = never.
+    public var idleTimeoutSeconds: Int
+    /// The `metadata` object as JSON text.
+    public var metadataJSON: String
+    /// Mutable: the provisioning steps array as JSON text.
+    public var stepsJSON: String
+    /// Mutable: the final provisioning log, capped by the caller. Lists leave it `nil` (see
+    /// `listSessions`); reads of one session and `updateSession` bodies see it.
+    public var provisioningLog: String?
+    /// RFC 3339 creation time, as given by the caller.
+    public var createdAt: String
+    /// Mutable: RFC 3339 time the session became `running`, else `nil`.
+    public var startedAt: String?
+    /// Mutable: RFC 3339 time the session ended (`failed` or `terminated`), else `nil`.
+    public var endedAt: String?
+
+    /// Creates a record; a new session has no error, reason, steps, log, start or end yet.
+    public init(
+        id: String, accountID: String, environmentID: String, environmentName: String, configJSON: String,
+        status: String, errorJSON: String? = nil, terminationReason: String? = nil, resourcesJSON: String,
+        envJSON: String, timeoutSeconds: Int, idleTimeoutSeconds: Int, metadataJSON: String,
+        stepsJSON: String = "[]", provisioningLog: String? = nil, createdAt: String, startedAt: String? = nil,
+        endedAt: String? = nil
+    ) {
+        self.id = id
+        self.accountID = accountID
+        self.environmentID = environmentID
+        self.environmentName = environmentName
+        self.configJSON = configJSON
+        self.status = status
+        self.errorJSON = errorJSON
+        self.terminationReason = terminationReason
+        self.resourcesJSON = resourcesJSON
+        self.envJSON = envJSON
+        self.timeoutSeconds = timeoutSeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.metadataJSON = metadataJSON
+        self.stepsJSON = stepsJSON
+        self.provisioningLog = provisioningLog
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
+}
+
 /// How many objects a store holds, for `/metrics`.
 public struct StoreCounts: Sendable, Hashable {
     /// Number of accounts.
     public var accounts: Int
     /// Number of environments, across all accounts.
     public var environments: Int
+    /// Number of sessions by status (raw `SessionStatus` values), across all accounts; a status
+    /// no session has is absent (use `sessions(_:)` for a count that defaults to 0).
+    public var sessionsByStatus: [String: Int]
 
     /// Creates counts.
-    public init(accounts: Int, environments: Int) {
+    public init(accounts: Int, environments: Int, sessionsByStatus: [String: Int] = [:]) {
         self.accounts = accounts
         self.environments = environments
+        self.sessionsByStatus = sessionsByStatus
     }
+
+    /// How many sessions have `status` (a raw `SessionStatus` value).
+    public func sessions(_ status: String) -> Int { sessionsByStatus[status] ?? 0 }
 }
