@@ -18,14 +18,17 @@ let package = Package(
         .target(name: "PaddockStore", dependencies: ["PaddockCore", "CSQLite"]),
         .target(name: "PaddockHTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "PaddockServer",
-                dependencies: ["PaddockCore", "PaddockJSON", "PaddockStore", "PaddockHTTP"]),
+                dependencies: ["PaddockCore", "PaddockJSON", "PaddockStore", "PaddockHTTP", "PaddockRuntime",
+                               "PaddockAgentProtocol"]),
         .target(name: "PaddockCLI", dependencies: ["PaddockCore", "PaddockJSON"]),
         // The wire format between the server and paddock-init; Glibc only.
         .target(name: "PaddockAgentProtocol"),
         // PID 1 of every session: statically linked, no dependency but Glibc.
         .executableTarget(name: "paddock-init", dependencies: ["PaddockAgentProtocol"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
-        .target(name: "PaddockRuntime", dependencies: ["PaddockCore", "PaddockJSON", "PaddockAgentProtocol"],
+        // openat2(2) for session file access (Swift cannot call the variadic syscall(2)).
+        .target(name: "CPaddockSys"),
+        .target(name: "PaddockRuntime", dependencies: ["PaddockCore", "PaddockJSON", "PaddockAgentProtocol", "CPaddockSys"],
                 resources: [.copy("Recipes")]),
         .executableTarget(name: "paddock", dependencies: ["PaddockServer", "PaddockCLI"]),
 
@@ -34,12 +37,14 @@ let package = Package(
         .testTarget(name: "PaddockStoreTests", dependencies: ["PaddockStore"]),
         .testTarget(name: "PaddockHTTPTests", dependencies: ["PaddockHTTP"]),
         .testTarget(name: "PaddockServerTests",
-                    dependencies: ["PaddockServer", "PaddockCore", "PaddockJSON", "PaddockHTTP", "PaddockStore"]),
+                    dependencies: ["PaddockServer", "PaddockCore", "PaddockJSON", "PaddockHTTP", "PaddockStore",
+                                   "PaddockRuntime", "PaddockAgentProtocol"]),
         .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
         // Runs the built paddock-init binary (`swift build` makes it); depending on the executable
         // target would link its -static-stdlib flag into the test bundle.
         .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol"]),
-        .testTarget(name: "PaddockRuntimeTests", dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON"]),
+        .testTarget(name: "PaddockRuntimeTests",
+                    dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON", "PaddockAgentProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import PaddockCore
 import PaddockHTTP
+import PaddockRuntime
 import PaddockStore
 
 /// `paddock serve`: opens the store, creates the first admin key, and serves the API until
@@ -20,6 +21,20 @@ public enum ServeCommand {
         public var metricsPublic = false
         /// Whether each request is logged.
         public var logRequests = true
+        /// Where base images are kept; nil means `<data>/images`.
+        public var imagesDirectory: String?
+        /// The `paddock-init` binary given to every session; nil means the one next to this program.
+        public var initBinary: String?
+        /// The Debian mirror for the base image and apt layers.
+        public var debianMirror = MirrorSettings.defaultDebian
+        /// The PyPI index for pip layers.
+        public var pypiIndex = MirrorSettings.defaultPypiIndex
+        /// The npm registry for npm layers.
+        public var npmRegistry = MirrorSettings.defaultNpmRegistry
+        /// The CA bundle trusted inside images and sessions.
+        public var caBundle = BaseImageBuilder.defaultCABundle
+        /// The bound of the layer cache in MiB.
+        public var layerCacheMB = 20 * 1024
 
         /// Defaults.
         public init() {}
@@ -36,6 +51,13 @@ public enum ServeCommand {
       --threads N          HTTP worker threads (env PADDOCK_THREADS; default: number of cores, at least 2)
       --metrics-public     serve /metrics to every client, not only loopback (env PADDOCK_METRICS_PUBLIC=1)
       --quiet              do not log one line per request (env PADDOCK_LOG_REQUESTS=0)
+      --images DIR         where base images are kept (env PADDOCK_IMAGES; default DIR/images of --data)
+      --init-binary PATH   the paddock-init given to sessions (env PADDOCK_INIT_BINARY; default: next to this program)
+      --debian-mirror URL  Debian mirror for the base image and apt (env PADDOCK_DEBIAN_MIRROR; default \(MirrorSettings.defaultDebian))
+      --pypi-index URL     PyPI index for pip (env PADDOCK_PYPI_INDEX; default \(MirrorSettings.defaultPypiIndex))
+      --npm-registry URL   npm registry for npm (env PADDOCK_NPM_REGISTRY; default \(MirrorSettings.defaultNpmRegistry))
+      --ca-bundle FILE     CA bundle trusted in images and sessions (env PADDOCK_CA_BUNDLE; default \(BaseImageBuilder.defaultCABundle))
+      --layer-cache-mb N   bound of the package layer cache (env PADDOCK_LAYER_CACHE_MB; default 20480)
       -h, --help           show this help
 
     On first start the admin account is created; its key is printed once on stderr and written to DIR/admin.key.
@@ -49,6 +71,13 @@ public enum ServeCommand {
         if let threads = environment["PADDOCK_THREADS"] { options.threads = try parseThreads(threads) }
         if environment["PADDOCK_METRICS_PUBLIC"] == "1" { options.metricsPublic = true }
         if environment["PADDOCK_LOG_REQUESTS"] == "0" { options.logRequests = false }
+        if let value = environment["PADDOCK_IMAGES"], !value.isEmpty { options.imagesDirectory = value }
+        if let value = environment["PADDOCK_INIT_BINARY"], !value.isEmpty { options.initBinary = value }
+        if let value = environment["PADDOCK_DEBIAN_MIRROR"], !value.isEmpty { options.debianMirror = value }
+        if let value = environment["PADDOCK_PYPI_INDEX"], !value.isEmpty { options.pypiIndex = value }
+        if let value = environment["PADDOCK_NPM_REGISTRY"], !value.isEmpty { options.npmRegistry = value }
+        if let value = environment["PADDOCK_CA_BUNDLE"], !value.isEmpty { options.caBundle = value }
+        if let value = environment["PADDOCK_LAYER_CACHE_MB"] { options.layerCacheMB = try parseCacheSize(value) }
         var rest = arguments[...]
         while let arg = rest.popFirst() {
             func value() throws -> String {
@@ -61,6 +90,13 @@ public enum ServeCommand {
             case "--threads": options.threads = try parseThreads(value())
             case "--metrics-public": options.metricsPublic = true
             case "--quiet": options.logRequests = false
+            case "--images": options.imagesDirectory = try value()
+            case "--init-binary": options.initBinary = try value()
+            case "--debian-mirror": options.debianMirror = try value()
+            case "--pypi-index": options.pypiIndex = try value()
+            case "--npm-registry": options.npmRegistry = try value()
+            case "--ca-bundle": options.caBundle = try value()
+            case "--layer-cache-mb": options.layerCacheMB = try parseCacheSize(value())
             default: throw PaddockError(.invalidArgument, "unknown option '\(arg)'")
             }
         }
@@ -79,6 +115,13 @@ public enum ServeCommand {
     private static func parseThreads(_ text: String) throws -> Int {
         guard let n = Int(text), (1...256).contains(n) else {
             throw PaddockError(.invalidArgument, "--threads '\(text)' must be an integer from 1 to 256")
+        }
+        return n
+    }
+
+    private static func parseCacheSize(_ text: String) throws -> Int {
+        guard let n = Int(text), n >= 0 else {
+            throw PaddockError(.invalidArgument, "--layer-cache-mb '\(text)' must be a non-negative integer (MiB)")
         }
         return n
     }
@@ -110,7 +153,9 @@ public enum ServeCommand {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let store = try PaddockStore(path: options.dataDirectory + "/paddock.db")
-        let api = PaddockAPI(store: store, logRequests: options.logRequests, metricsFromLoopbackOnly: !options.metricsPublic)
+        let backend = try SessionRuntimeFactory.local(options)
+        let api = PaddockAPI(store: store, sessions: backend, logRequests: options.logRequests,
+                             metricsFromLoopbackOnly: !options.metricsPublic)
         if let key = try await api.bootstrapAdminKey() {
             try AdminKeyFile.write(key, dataDirectory: options.dataDirectory)
             FileHandle.standardError.write(Data("""
@@ -124,6 +169,7 @@ public enum ServeCommand {
         let shutdown = ShutdownSignal.install([SIGINT, SIGTERM])
         signal(SIGPIPE, SIG_IGN)
 
+        try await api.startSessions()
         let server = api.httpServer(host: options.host, port: options.port, threads: options.threads)
         try server.start()
         let shownHost = options.host.contains(":") ? "[\(options.host)]" : options.host
@@ -132,6 +178,7 @@ public enum ServeCommand {
         let signal = await shutdown.wait()
         log.event("shutting down", [("signal", .number(.init(Int(signal))))])
         await server.shutdown()
+        await api.stopSessions()
         await store.close()
         log.event("stopped")
     }

@@ -21,7 +21,8 @@ public struct SessionSpecification: Sendable, Equatable {
     public var resources: ResourceLimits
     /// Host paths made visible inside; the only host mounts the container gets.
     public var bindMounts: [BindMount]
-    /// The network namespace: a fresh one (loopback only) or an existing one to join.
+    /// The network namespace: a fresh one (loopback only), an existing one to join, or (build
+    /// containers only) the host's.
     public var network: NetworkNamespace
     /// The cgroup path; `nil` lets runc name it after the container id below its own cgroup.
     public var cgroupsPath: String?
@@ -90,18 +91,20 @@ public struct SessionSpecification: Sendable, Equatable {
     }
 
     /// The OCI spec: init as root with the reduced capability sets, `noNewPrivileges`, the
-    /// seccomp allowlist, masked and read-only kernel paths, six namespaces, cgroup limits,
-    /// rlimits, the standard mounts and the given binds only.
+    /// seccomp allowlist, masked and read-only kernel paths, six namespaces (five with
+    /// ``NetworkNamespace/host``), cgroup limits, rlimits, the standard mounts and the given binds only.
     public func makeSpec() -> OCI.Spec {
         let process = OCI.Process(
             terminal: false, user: OCI.User(uid: 0, gid: 0), args: arguments, env: environmentEntries,
             cwd: workingDirectory, capabilities: SessionHardening.capabilitySets,
             rlimits: SessionHardening.rlimits(openFiles: openFilesLimit), noNewPrivileges: true)
-        let namespaces = SessionHardening.namespaces.map { kind in
-            if kind == .network, case .join(let path) = network {
-                return OCI.Namespace(type: kind, path: path)
+        let namespaces = SessionHardening.namespaces.compactMap { kind -> OCI.Namespace? in
+            guard kind == .network else { return OCI.Namespace(type: kind) }
+            switch network {
+            case .fresh: return OCI.Namespace(type: kind)
+            case .join(let path): return OCI.Namespace(type: kind, path: path)
+            case .host: return nil
             }
-            return OCI.Namespace(type: kind)
         }
         let linux = OCI.Linux(
             namespaces: namespaces,
@@ -134,4 +137,7 @@ public enum NetworkNamespace: Sendable, Equatable {
     case fresh
     /// The namespace at this path, e.g. `/run/netns/<name>` prepared by the network layer.
     case join(path: String)
+    /// No network namespace of its own: the container uses the server's network. For layer
+    /// build containers only (package installs do not follow a session's policy); never a session.
+    case host
 }

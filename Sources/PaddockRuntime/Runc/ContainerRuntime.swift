@@ -30,9 +30,27 @@ public protocol ContainerRuntime: Sendable {
     /// Runs the bundle's process in the foreground to completion (a build step) and removes
     /// the container; throws only when the process could not be started.
     func run(id: String, bundle: String) async throws(PaddockError) -> ContainerRunResult
+
+    /// Like ``run(id:bundle:)``, but every line of stdout and stderr goes to `onOutput` as it is
+    /// written (on a thread of the runtime's) instead of being kept; returns the exit code.
+    func run(id: String, bundle: String,
+             onOutput: @escaping @Sendable (ContainerOutputLine) -> Void) async throws(PaddockError) -> Int32
 }
 
 extension ContainerRuntime {
+    /// For runtimes that cannot stream: runs to completion, then delivers stdout's lines and
+    /// stderr's lines.
+    public func run(id: String, bundle: String,
+                    onOutput: @escaping @Sendable (ContainerOutputLine) -> Void) async throws(PaddockError) -> Int32 {
+        let result = try await run(id: id, bundle: bundle)
+        for (stream, bytes) in [(ContainerOutputStream.stdout, result.stdout), (.stderr, result.stderr)] {
+            var splitter = OutputLineSplitter(stream: stream)
+            splitter.append(bytes).forEach(onOutput)
+            splitter.finish().map(onOutput)
+        }
+        return result.exitCode
+    }
+
     /// Creates the container with its output discarded.
     public func create(id: String, bundle: String) async throws(PaddockError) {
         try await create(id: id, bundle: bundle, output: .discard)

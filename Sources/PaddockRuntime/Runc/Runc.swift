@@ -114,6 +114,26 @@ public struct Runc: ContainerRuntime {
         }
     }
 
+    /// Runs the container in the foreground, handing each output line to `onOutput` as it is
+    /// written; runc removes the container when its process exits.
+    public func run(id: String, bundle: String,
+                    onOutput: @escaping @Sendable (ContainerOutputLine) -> Void) async throws(PaddockError) -> Int32 {
+        try Self.requireID(id)
+        try Self.requireBundle(bundle)
+        return try await withLogFile { log throws(PaddockError) in
+            let outcome = try await RuncInvocation(
+                executable: executable,
+                arguments: globalArguments + ["--log", log, "run", "--bundle", bundle, id],
+                onLine: onOutput
+            ).run()
+            if outcome.status != 0 {
+                let messages = Self.errorMessages(Self.read(log), fallback: false)
+                if !messages.isEmpty { throw Self.error("run", id, messages) }
+            }
+            return outcome.status
+        }
+    }
+
     // MARK: - Plumbing
 
     /// Runs `runc <arguments>` for `id` and throws runc's error when it fails.

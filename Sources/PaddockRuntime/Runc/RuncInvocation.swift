@@ -34,6 +34,9 @@ struct RuncInvocation: Sendable {
     var stdout: Sink = .capture
     /// Where stderr goes.
     var stderr: Sink = .capture
+    /// When set, captured output is delivered here line by line as it arrives instead of being
+    /// kept (the outcome's `stdout` and `stderr` stay empty).
+    var onLine: (@Sendable (ContainerOutputLine) -> Void)? = nil
 
     /// Blocking work runs here, off the Swift concurrency pool.
     private static let queue = DispatchQueue(label: "paddock.runtime.subprocess", attributes: .concurrent)
@@ -103,7 +106,8 @@ struct RuncInvocation: Sendable {
         for fd in childFds { close(fd) }
         childFds = []
 
-        let captured = Self.drain(readEnds.compactMap { $0 })
+        let streams = zip([ContainerOutputStream.stdout, .stderr], readEnds).compactMap { $1 == nil ? nil : $0 }
+        let captured = Self.drain(readEnds.compactMap { $0 }, streams: streams, onLine: onLine)
         var outputs: [[UInt8]] = []
         var next = 0
         for end in readEnds {
@@ -112,9 +116,12 @@ struct RuncInvocation: Sendable {
         return Outcome(status: try Self.reap(pid), stdout: outputs[0], stderr: outputs[1])
     }
 
-    /// Reads every fd until end of file, all at once so that no pipe fills while another is read.
-    private static func drain(_ fds: [Int32]) -> [[UInt8]] {
+    /// Reads every fd until end of file, all at once so that no pipe fills while another is read;
+    /// with `onLine`, hands over lines (fd `i` being `streams[i]`) instead of keeping the bytes.
+    private static func drain(_ fds: [Int32], streams: [ContainerOutputStream],
+                              onLine: (@Sendable (ContainerOutputLine) -> Void)?) -> [[UInt8]] {
         var buffers = [[UInt8]](repeating: [], count: fds.count)
+        var splitters = streams.map { OutputLineSplitter(stream: $0) }
         var pending = Set(fds.indices)
         var chunk = [UInt8](repeating: 0, count: 65536)
         while !pending.isEmpty {
@@ -128,9 +135,14 @@ struct RuncInvocation: Sendable {
                 guard let index = fds.firstIndex(of: entry.fd) else { continue }
                 let count = chunk.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 if count > 0 {
-                    buffers[index].append(contentsOf: chunk[0..<count])
+                    if let onLine {
+                        splitters[index].append(chunk[0..<count]).forEach(onLine)
+                    } else {
+                        buffers[index].append(contentsOf: chunk[0..<count])
+                    }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     pending.remove(index)
+                    if let onLine, let last = splitters[index].finish() { onLine(last) }
                 }
             }
         }

@@ -76,7 +76,83 @@ enum OpenAPIDocument {
       "delete": {"summary": "Delete an environment (not the default one)", "parameters": [{"$ref": "#/components/parameters/Id"}],
         "responses": {"200": {"description": "deleted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deleted"}}}},
                       "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                      "404": {"$ref": "#/components/responses/Error"}}}}
+                      "404": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/sessions": {
+      "get": {"summary": "List sessions, newest first",
+        "parameters": [
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+          {"name": "after_id", "in": "query", "schema": {"type": "string"}},
+          {"name": "before_id", "in": "query", "schema": {"type": "string"}},
+          {"name": "status", "in": "query", "schema": {"enum": ["provisioning", "running", "failed", "terminated"]}},
+          {"name": "environment_id", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "a page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SessionList"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}},
+      "post": {"summary": "Create a session of an environment (async, or with wait: true once running or failed)",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SessionCreate"}}}},
+        "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                      "404": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+                      "415": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/sessions/{id}": {
+      "get": {"summary": "One session", "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {"200": {"description": "the session", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
+                      "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}},
+      "delete": {"summary": "Terminate a session and free everything it held (idempotent)", "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "responses": {"200": {"description": "the terminated session", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
+                      "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/sessions/{id}/logs": {
+      "get": {"summary": "The provisioning log; follow=true streams it until provisioning ends",
+        "parameters": [{"$ref": "#/components/parameters/Id"}, {"name": "follow", "in": "query", "schema": {"type": "boolean"}}],
+        "responses": {"200": {"description": "the log", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                      "404": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/sessions/{id}/exec": {
+      "post": {"summary": "Run a command in a running session; accept: application/x-ndjson streams events",
+        "parameters": [{"$ref": "#/components/parameters/Id"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExecRequest"}}}},
+        "responses": {"200": {"description": "the result (or NDJSON events)", "content": {
+                          "application/json": {"schema": {"$ref": "#/components/schemas/ExecResult"}},
+                          "application/x-ndjson": {"schema": {"type": "string"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                      "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+                      "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/sessions/{id}/files": {
+      "get": {"summary": "Read a file inside the session (raw bytes), or list a directory with list=true",
+        "parameters": [{"$ref": "#/components/parameters/Id"},
+          {"name": "path", "in": "query", "required": true, "schema": {"type": "string"}},
+          {"name": "list", "in": "query", "schema": {"type": "boolean"}}],
+        "responses": {"200": {"description": "the file or the listing", "content": {
+                          "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                          "application/json": {"schema": {"$ref": "#/components/schemas/DirectoryListing"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                      "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+                      "413": {"$ref": "#/components/responses/Error"}}},
+      "put": {"summary": "Write the raw body to a file inside the session (parents created)",
+        "parameters": [{"$ref": "#/components/parameters/Id"},
+          {"name": "path", "in": "query", "required": true, "schema": {"type": "string"}},
+          {"name": "mode", "in": "query", "schema": {"type": "string", "pattern": "^[0-7]{1,5}$"}}],
+        "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {"200": {"description": "written", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                          "type": {"const": "file"}, "path": {"type": "string"}, "size": {"type": "integer"}}}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                      "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+                      "413": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/images": {
+      "get": {"summary": "The image cache: base image and package layers (admin only)",
+        "responses": {"200": {"description": "the cache", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/images/prune": {
+      "post": {"summary": "Remove least recently used layers not in use until the cache fits keep_bytes (admin only)",
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+                          "properties": {"keep_bytes": {"type": "integer", "minimum": 0}}}}}},
+        "responses": {"200": {"description": "what was removed", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                      "403": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/images/build": {
+      "post": {"summary": "Build the base image now if it is not built (admin only)",
+        "responses": {"200": {"description": "the base image", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+                      "500": {"$ref": "#/components/responses/Error"}}}}
   },
   "components": {
     "securitySchemes": {
@@ -151,7 +227,46 @@ enum OpenAPIDocument {
         "api_key": {"$ref": "#/components/schemas/APIKey"}, "key": {"type": "string"}}},
       "APIKeyList": {"type": "object", "required": ["data", "has_more"], "properties": {
         "data": {"type": "array", "items": {"$ref": "#/components/schemas/APIKey"}}, "has_more": {"type": "boolean"},
-        "first_id": {"type": ["string", "null"]}, "last_id": {"type": ["string", "null"]}}}
+        "first_id": {"type": ["string", "null"]}, "last_id": {"type": ["string", "null"]}}},
+      "StringMap": {"type": "object", "maxProperties": 128, "additionalProperties": {"type": "string", "maxLength": 32768}},
+      "SessionCreate": {"type": "object", "additionalProperties": false, "properties": {
+        "environment_id": {"type": "string"}, "environment": {"type": "string"},
+        "resources": {"type": "object", "additionalProperties": false, "properties": {
+          "cpus": {"type": "number", "minimum": 0.05, "maximum": 64}, "memory_mb": {"type": "integer", "minimum": 64, "maximum": 65536},
+          "pids": {"type": "integer", "minimum": 32, "maximum": 32768}, "disk_mb": {"type": "integer", "minimum": 64, "maximum": 102400}}},
+        "env": {"$ref": "#/components/schemas/StringMap"},
+        "timeout_seconds": {"type": "integer", "minimum": 1, "maximum": 86400, "default": 3600},
+        "idle_timeout_seconds": {"type": "integer", "minimum": 0, "maximum": 86400, "default": 900},
+        "metadata": {"$ref": "#/components/schemas/Metadata"}, "wait": {"type": "boolean", "default": false}}},
+      "Session": {"type": "object", "required": ["id", "type", "environment_id", "environment", "status", "error", "termination_reason",
+                    "resources", "env", "timeout_seconds", "idle_timeout_seconds", "metadata", "provisioning", "created_at", "started_at", "ended_at"],
+        "properties": {
+          "id": {"type": "string"}, "type": {"const": "session"}, "environment_id": {"type": "string"},
+          "environment": {"type": "object", "properties": {"name": {"type": "string"}, "config": {"type": "object"}}},
+          "status": {"enum": ["provisioning", "running", "failed", "terminated"]},
+          "error": {"type": ["object", "null"], "properties": {"type": {"type": "string"}, "message": {"type": "string"}}},
+          "termination_reason": {"enum": ["deleted", "timeout", "idle", "oom", "error", null]},
+          "resources": {"type": "object"}, "env": {"type": "object"}, "timeout_seconds": {"type": "integer"},
+          "idle_timeout_seconds": {"type": "integer"}, "metadata": {"type": "object"},
+          "provisioning": {"type": "object", "properties": {"steps": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "status": {"enum": ["running", "cached", "built", "failed"]}, "duration_ms": {"type": "integer"}}}}}},
+          "created_at": {"type": "string"}, "started_at": {"type": ["string", "null"]}, "ended_at": {"type": ["string", "null"]}}},
+      "SessionList": {"type": "object", "required": ["data", "has_more", "first_id", "last_id"], "properties": {
+        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}, "has_more": {"type": "boolean"},
+        "first_id": {"type": ["string", "null"]}, "last_id": {"type": ["string", "null"]}}},
+      "ExecRequest": {"type": "object", "additionalProperties": false, "required": ["command"], "properties": {
+        "command": {"oneOf": [{"type": "array", "minItems": 1, "items": {"type": "string"}}, {"type": "string", "minLength": 1}]},
+        "cwd": {"type": "string"}, "env": {"$ref": "#/components/schemas/StringMap"}, "stdin": {"type": "string"},
+        "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 86400, "default": 600},
+        "user": {"type": "string"}, "encoding": {"enum": ["utf-8", "base64"]}}},
+      "ExecResult": {"type": "object", "required": ["exit_code", "signal", "stdout", "stderr", "timed_out", "truncated", "oom_killed", "duration_ms"],
+        "properties": {
+          "exit_code": {"type": "integer"}, "signal": {"type": ["integer", "null"]}, "stdout": {"type": "string"}, "stderr": {"type": "string"},
+          "timed_out": {"type": "boolean"}, "truncated": {"type": "boolean"}, "oom_killed": {"type": "boolean"}, "duration_ms": {"type": "integer"}}},
+      "DirectoryListing": {"type": "object", "required": ["path", "entries"], "properties": {
+        "path": {"type": "string"}, "entries": {"type": "array", "items": {"type": "object", "properties": {
+          "name": {"type": "string"}, "type": {"enum": ["file", "directory", "symlink", "other"]},
+          "size": {"type": "integer"}, "mode": {"type": "string"}}}}}}
     }
   }
 }

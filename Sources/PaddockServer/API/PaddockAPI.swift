@@ -2,7 +2,28 @@ import Foundation
 import PaddockCore
 import PaddockHTTP
 import PaddockJSON
+import PaddockRuntime
 import PaddockStore
+
+/// What sessions are made with: the runtime that runs them and the image cache it builds from.
+public struct SessionBackend: Sendable {
+    /// Runs the sessions (``LocalSessionRuntime`` on one machine).
+    public var runtime: any SessionRuntime
+    /// The base image builder the runtime uses.
+    public var baseImages: BaseImageBuilder
+    /// The layer cache the runtime uses.
+    public var layers: LayerStore
+    /// The layer cache's size bound in bytes.
+    public var layerCacheLimitBytes: Int64
+
+    /// Groups the parts.
+    public init(runtime: any SessionRuntime, baseImages: BaseImageBuilder, layers: LayerStore, layerCacheLimitBytes: Int64) {
+        self.runtime = runtime
+        self.baseImages = baseImages
+        self.layers = layers
+        self.layerCacheLimitBytes = layerCacheLimitBytes
+    }
+}
 
 /// The whole HTTP API as a `Request -> Response` function: routing, request ids, auth, logs
 /// and metrics. Testable without a socket; `PaddockServer` puts it behind libmicrohttpd.
@@ -16,20 +37,29 @@ public final class PaddockAPI: Sendable {
     let ids: IdentifierGenerator
     let store: PaddockStore
     let accounts: AccountService
+    let sessions: SessionService
 
-    /// Builds the API over an open store.
-    public init(store: PaddockStore, logRequests: Bool = true, metricsFromLoopbackOnly: Bool = true) {
+    /// Builds the API over an open store and the session backend.
+    public init(store: PaddockStore, sessions backend: SessionBackend, logRequests: Bool = true,
+                metricsFromLoopbackOnly: Bool = true) {
         let ids = IdentifierGenerator.shared
         let log = RequestLog(enabled: logRequests)
         let metrics = Metrics()
         let authenticator = Authenticator(store: store)
         let environments = EnvironmentService(store: store, ids: ids)
         let accounts = AccountService(store: store, ids: ids, environments: environments)
+        let settings = SessionSettings()
+        let images = ImageCache(baseImages: backend.baseImages, layers: backend.layers, limitBytes: backend.layerCacheLimitBytes)
+        let sessions = SessionService(store: store, runtime: backend.runtime, ids: ids, settings: settings,
+                                      afterProvisioning: { await images.enforceLimit() })
 
         var routes = RouteBuilder(router: Router(), authenticator: authenticator, log: log)
         ServiceController(store: store, metrics: metrics, loopbackOnly: metricsFromLoopbackOnly).addRoutes(to: &routes)
         AccountController(service: accounts, authenticator: authenticator).addRoutes(to: &routes)
         EnvironmentController(service: environments).addRoutes(to: &routes)
+        SessionController(service: sessions).addRoutes(to: &routes)
+        SessionWorkController(service: sessions, runtime: backend.runtime, settings: settings).addRoutes(to: &routes)
+        ImageController(cache: images).addRoutes(to: &routes)
 
         self.router = routes.router
         self.metrics = metrics
@@ -37,6 +67,18 @@ public final class PaddockAPI: Sendable {
         self.ids = ids
         self.store = store
         self.accounts = accounts
+        self.sessions = sessions
+    }
+
+    /// Recovers the sessions of an earlier run (re-adopting live containers, removing
+    /// leftovers) and starts the timeout sweeper. Call once before serving.
+    public func startSessions() async throws {
+        try await sessions.start()
+    }
+
+    /// Stops the timeout sweeper; running sessions keep running for the next start to adopt.
+    public func stopSessions() async {
+        await sessions.stop()
     }
 
     /// Every route as `(method, pattern)`, for the OpenAPI consistency test.
@@ -78,11 +120,20 @@ public final class PaddockAPI: Sendable {
     public func httpServer(host: String, port: Int, threads: Int,
                            errorLog: (@Sendable (String) -> Void)? = nil) -> HTTPServer {
         var configuration = HTTPServerConfiguration(host: host, port: port, threadCount: threads,
-                                                    maxBodyBytes: Self.maxJSONBody, connectionMemoryLimit: 32 * 1024,
-                                                    errorLog: errorLog)
+                                                    maxBodyBytes: Self.maxJSONBody, bodyLimit: Self.bodyLimit,
+                                                    connectionMemoryLimit: 32 * 1024, errorLog: errorLog)
         configuration.onTooLarge = { [self] limit in tooLargeResponse(limit: limit) }
         configuration.onMalformed = { [self] problem in malformedResponse(problem) }
         return HTTPServer(configuration: configuration, handler: { [self] request in await handle(request) })
+    }
+
+    /// The body limit of a route: file uploads and exec requests (with their stdin) may be
+    /// larger than other JSON bodies.
+    @Sendable static func bodyLimit(method: String, path: String) -> Int {
+        guard path.hasPrefix("/v1/sessions/") else { return maxJSONBody }
+        if method == "PUT" && path.hasSuffix("/files") { return SessionWorkController.maxUploadBytes }
+        if method == "POST" && path.hasSuffix("/exec") { return SessionWorkController.maxExecBody }
+        return maxJSONBody
     }
 
     /// The response to a request whose body framing is ambiguous (the HTTP layer closes the

@@ -20,11 +20,16 @@ final class ServerProcess: @unchecked Sendable {
         return FileManager.default.currentDirectoryPath + "/.build/debug/paddock"
     }
 
+    /// The base image cache shared by every test server (built once, ~80 s, by whichever test
+    /// needs it first; later runs reuse it).
+    static let sharedImages = "/var/cache/paddock-test/images"
+
     /// Starts `paddock serve` on a free port over `dataDirectory` and waits until it listens.
-    init(dataDirectory: String) throws {
+    init(dataDirectory: String, arguments extra: [String] = []) throws {
         self.dataDirectory = dataDirectory
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", dataDirectory, "--quiet"]
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--data", dataDirectory, "--quiet",
+                             "--images", Self.sharedImages] + extra
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
         try process.run()

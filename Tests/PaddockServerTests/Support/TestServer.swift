@@ -2,6 +2,7 @@ import Foundation
 import PaddockCore
 import PaddockHTTP
 import PaddockJSON
+import PaddockRuntime
 import PaddockServer
 import PaddockStore
 
@@ -12,13 +13,22 @@ final class TestServer: Sendable {
     let api: PaddockAPI
     let http: HTTPServer
     let adminKey: String
+    let runtime: FakeSessionRuntime
     var port: Int { http.port }
 
-    init() async throws {
+    /// A server whose sessions run on `runtime` (a fake one by default).
+    init(runtime: FakeSessionRuntime = FakeSessionRuntime()) async throws {
         directory = try TemporaryDirectory.make()
         store = try PaddockStore(path: directory + "/paddock.db")
-        let api = PaddockAPI(store: store, logRequests: false)
+        self.runtime = runtime
+        let backend = SessionBackend(
+            runtime: runtime,
+            baseImages: try BaseImageBuilder(imagesDirectory: URL(fileURLWithPath: directory + "/images"), recipe: BaseRecipe.load()),
+            layers: try LayerStore(directory: URL(fileURLWithPath: directory + "/layers")),
+            layerCacheLimitBytes: 1 << 30)
+        let api = PaddockAPI(store: store, sessions: backend, logRequests: false)
         self.api = api
+        try await api.startSessions()
         adminKey = try await api.bootstrapAdminKey() ?? ""
         http = api.httpServer(host: "127.0.0.1", port: 0, threads: 4,
                               errorLog: { FileHandle.standardError.write(Data("libmicrohttpd: \($0)\n".utf8)) })
@@ -26,6 +36,7 @@ final class TestServer: Sendable {
     }
 
     func shutdown() async {
+        await api.stopSessions()
         await http.shutdown()
         await store.close()
         try? FileManager.default.removeItem(atPath: directory)
