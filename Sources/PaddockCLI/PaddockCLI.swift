@@ -1,9 +1,11 @@
 import Foundation
 
-/// The `paddock` command-line client: environments, accounts and API keys over the HTTP API.
+/// The `paddock` command-line client: environments, sessions, commands and files in
+/// sessions, the image cache, accounts and API keys over the HTTP API.
 ///
 /// Exit codes: 0 success, 1 the API refused or the server could not be reached, 2 the
-/// command line is wrong. Errors are one line on stderr starting with `error: `.
+/// command line is wrong; `exec` and `run` exit with the code of the command they ran.
+/// Errors are one line on stderr starting with `error: `.
 public enum PaddockCLI {
     /// The version `paddock --version` prints.
     public static let version = "0.1.0"
@@ -14,7 +16,7 @@ public enum PaddockCLI {
     /// - Returns: the exit code.
     public static func main(_ arguments: [String]) async -> Int32 {
         await run(arguments, environment: ProcessInfo.processInfo.environment, console: .standard,
-                  transport: { URLSessionTransport(baseURL: $0) })
+                  transport: { URLSessionTransport(baseURL: $0) }, interrupts: .process)
     }
 
     /// Runs the client with an injected environment, console and transport (for tests and
@@ -25,9 +27,11 @@ public enum PaddockCLI {
     ///   - environment: the variables `PADDOCK_URL`, `PADDOCK_API_KEY`, `PADDOCK_DATA` are read from.
     ///   - console: where output and errors go.
     ///   - transport: makes the transport for the resolved base URL.
+    ///   - interrupts: Ctrl-C and termination requests, for commands that clean up first.
     /// - Returns: the exit code.
     public static func run(_ arguments: [String], environment: [String: String], console: Console,
-                           transport: @escaping @Sendable (String) -> any APITransport) async -> Int32 {
+                           transport: @escaping @Sendable (String) -> any APITransport,
+                           interrupts: Interrupts = .none) async -> Int32 {
         if arguments == ["--version"] || arguments == ["version"] {
             console.writeOutput("paddock \(version)\n")
             return 0
@@ -56,9 +60,12 @@ public enum PaddockCLI {
             do {
                 let settings = try ConnectionSettings(globals: globals, environment: environment)
                 let context = CommandContext(commandPath: commandPath, settings: settings, console: console,
-                                             makeTransport: transport)
+                                             makeTransport: transport, interrupts: interrupts)
                 try await action(values, context)
                 return 0
+            } catch let exit as ExecExit {
+                if let message = exit.message { console.writeError("error: \(message)\n") }
+                return exit.code
             } catch let failure as CLIFailure {
                 report(failure, commandPath: commandPath, console: console)
                 return failure.exitCode

@@ -19,9 +19,9 @@ struct APIClient: Sendable {
         try await send("GET", path, query: query, body: nil)
     }
 
-    /// `POST path` with a JSON body.
-    func post(_ path: String, body: JSONValue) async throws(CLIFailure) -> JSONValue {
-        try await send("POST", path, query: [], body: body)
+    /// `POST path` with a JSON body; `timeout` for calls the server may hold open.
+    func post(_ path: String, body: JSONValue, timeout: Double? = nil) async throws(CLIFailure) -> JSONValue {
+        try await send("POST", path, query: [], body: body, timeout: timeout)
     }
 
     /// `DELETE path`.
@@ -31,7 +31,7 @@ struct APIClient: Sendable {
 
     /// Sends one request and returns the decoded JSON body of a 2xx answer.
     func send(_ method: String, _ path: String, query: [(String, String)],
-              body: JSONValue?) async throws(CLIFailure) -> JSONValue {
+              body: JSONValue?, timeout: Double? = nil) async throws(CLIFailure) -> JSONValue {
         var headers = ["authorization": "Bearer \(apiKey)", "accept": "application/json"]
         var bodyBytes: [UInt8]?
         if let body {
@@ -39,7 +39,7 @@ struct APIClient: Sendable {
             bodyBytes = JSONWriter.bytes(body)
         }
         let request = APIRequest(method: method, path: path + URLEncoding.query(query),
-                                 headers: headers, body: bodyBytes)
+                                 headers: headers, body: bodyBytes, timeout: timeout)
         let response: APIResponse
         do {
             response = try await transport.send(request)

@@ -6,15 +6,20 @@ public struct APIRequest: Sendable, Equatable {
     public var path: String
     /// Header fields with lower-case names.
     public var headers: [String: String]
-    /// The JSON body, if any.
+    /// The body, if any: JSON, or raw bytes for file uploads.
     public var body: [UInt8]?
+    /// Seconds to wait without an answer before giving up; `nil` uses the transport's default.
+    /// Requests the server may hold open (`wait: true`, image builds) set a longer one.
+    public var timeout: Double?
 
     /// Creates a request.
-    public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8]? = nil) {
+    public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8]? = nil,
+                timeout: Double? = nil) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
+        self.timeout = timeout
     }
 }
 
@@ -54,4 +59,21 @@ public protocol APITransport: Sendable {
     /// Sends `request` and returns the response whatever its status; throws only when no
     /// response was received.
     func send(_ request: APIRequest) async throws -> APIResponse
+
+    /// Sends `request` and returns as soon as the status and headers arrive, with the body
+    /// delivered piece by piece as the server sends it (exec events, `logs?follow=true`);
+    /// throws only when no response was received.
+    func stream(_ request: APIRequest) async throws -> APIStreamingResponse
+}
+
+extension APITransport {
+    /// A transport that cannot stream delivers the whole body as one piece once it has it.
+    public func stream(_ request: APIRequest) async throws -> APIStreamingResponse {
+        let response = try await send(request)
+        return APIStreamingResponse(status: response.status, headers: response.headers,
+                                    body: AsyncThrowingStream { continuation in
+            if !response.body.isEmpty { continuation.yield(response.body) }
+            continuation.finish()
+        })
+    }
 }

@@ -11,6 +11,8 @@ struct CommandContext: Sendable {
     let console: Console
     /// Makes the transport for a base URL (the real one, or a fake in tests).
     let makeTransport: @Sendable (String) -> any APITransport
+    /// Ctrl-C and termination requests, for commands that clean up before exiting.
+    var interrupts: Interrupts = .none
 
     /// A client for the configured server; fails when no API key can be found.
     func client() throws(CLIFailure) -> APIClient {

@@ -18,18 +18,7 @@ public struct URLSessionTransport: APITransport {
 
     /// Sends `request` and waits for the whole response.
     public func send(_ request: APIRequest) async throws -> APIResponse {
-        guard let url = URL(string: baseURL + request.path) else {
-            throw TransportError("'\(baseURL + request.path)' is not a valid URL")
-        }
-        var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        urlRequest.httpMethod = request.method
-        for (name, value) in request.headers {
-            urlRequest.setValue(value, forHTTPHeaderField: name)
-        }
-        if let body = request.body {
-            urlRequest.httpBody = Data(body)
-        }
-        let finalRequest = urlRequest
+        let finalRequest = try urlRequest(for: request, timeout: request.timeout ?? timeout)
         return try await withCheckedThrowingContinuation { continuation in
             let task = URLSession.shared.dataTask(with: finalRequest) { data, response, error in
                 if let error {
@@ -51,8 +40,24 @@ public struct URLSessionTransport: APITransport {
         }
     }
 
+    /// The `URLRequest` for `request`, which waits at most `timeout` seconds for the next bytes.
+    func urlRequest(for request: APIRequest, timeout: TimeInterval) throws -> URLRequest {
+        guard let url = URL(string: baseURL + request.path) else {
+            throw TransportError("'\(baseURL + request.path)' is not a valid URL")
+        }
+        var urlRequest = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        urlRequest.httpMethod = request.method
+        for (name, value) in request.headers {
+            urlRequest.setValue(value, forHTTPHeaderField: name)
+        }
+        if let body = request.body {
+            urlRequest.httpBody = Data(body)
+        }
+        return urlRequest
+    }
+
     /// A short reason for a failed request, without Foundation's error-domain noise.
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         guard let urlError = error as? URLError else { return String(describing: error) }
         switch urlError.code {
         case .cannotConnectToHost: return "connection refused"

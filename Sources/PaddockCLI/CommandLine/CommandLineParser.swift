@@ -67,12 +67,15 @@ struct CommandLineParser: Sendable {
                            globals: inout ParsedArguments) throws(CLIFailure) -> ParsedArguments {
         var values = ParsedArguments(parameters: parameters)
         var positionals: [String] = []
+        let trailing = parameters.first { $0.kind == .trailing }
         var scanner = OptionScanner(arguments: arguments, index: 0)
         var optionsEnded = false
         while scanner.index < arguments.count {
             let token = arguments[scanner.index]
             scanner.index += 1
-            if optionsEnded || token == "-" || !token.hasPrefix("-") {
+            if optionsEnded, let trailing {
+                values.append(token, to: trailing.name)
+            } else if optionsEnded || token == "-" || !token.hasPrefix("-") {
                 positionals.append(token)
             } else if token == "--" {
                 optionsEnded = true
@@ -85,9 +88,12 @@ struct CommandLineParser: Sendable {
             }
         }
 
-        let declaredArguments = parameters.filter(\.isArgument)
+        let declaredArguments = parameters.filter { $0.kind != .trailing && $0.isArgument }
         for (position, value) in positionals.enumerated() {
             guard position < declaredArguments.count else {
+                if let trailing {
+                    throw .usage("unexpected argument '\(value)'; put \(trailing.valueName) after '--'")
+                }
                 throw .usage("unexpected argument '\(value)'")
             }
             values.set(argument: declaredArguments[position].name, to: value)
@@ -125,7 +131,7 @@ private struct OptionScanner {
             return false
         }
         switch parameter.kind {
-        case .argument:
+        case .argument, .trailing:
             return false
         case .flag:
             if inlineValue != nil { throw .usage("\(spelled) does not take a value") }

@@ -12,6 +12,21 @@ enum CommandTree {
                 .command(EnvironmentUpdate.self),
                 .command(EnvironmentDelete.self),
             ]),
+            .group("session", abstract: "create, list, show and delete sessions; read their logs", [
+                .command(SessionCreate.self),
+                .command(SessionList.self),
+                .command(SessionGet.self),
+                .command(SessionDelete.self),
+                .command(SessionLogs.self),
+            ]),
+            .command(Exec.self),
+            .command(Copy.self),
+            .command(Run.self),
+            .group("image", abstract: "show, prune and build the image cache", [
+                .command(ImageList.self),
+                .command(ImagePrune.self),
+                .command(ImageBuild.self),
+            ]),
             .group("accounts", abstract: "create accounts and show your own", [
                 .command(AccountCreate.self),
                 .command(AccountMe.self),

@@ -28,8 +28,10 @@ struct HelpFormatter: Sendable {
         if isGroup {
             sections.append("USAGE: \(fullName) <subcommand>")
         } else {
-            let tokens = parameters.filter(\.isArgument).map(\.usageSynopsis)
+            // Arguments, options, then what follows `--` (options must come before it).
+            let tokens = parameters.filter { $0.isArgument && $0.kind != .trailing }.map(\.usageSynopsis)
                 + parameters.filter { !$0.isArgument }.map(\.usageSynopsis)
+                + parameters.filter { $0.kind == .trailing }.map(\.usageSynopsis)
             sections.append(wrapTokens(prefix: "USAGE: \(fullName)", tokens: tokens))
         }
 

@@ -9,6 +9,9 @@ struct Parameter: Sendable, Equatable {
         case option(isRepeating: Bool)
         /// `--name` on its own.
         case flag
+        /// Every argument after `--`, kept as one list (the argv of a command to run), read
+        /// with `arguments.values(name)`.
+        case trailing
     }
 
     /// The key the command reads the value with; for options and flags also the long name
@@ -31,6 +34,11 @@ struct Parameter: Sendable, Equatable {
         Parameter(name: name, valueName: value, kind: .option(isRepeating: repeating), help: help)
     }
 
+    /// The arguments after `--`, e.g. `.trailing("command", label: "COMMAND [ARG]...", ...)`.
+    static func trailing(_ name: String, label: String, help: String) -> Parameter {
+        Parameter(name: name, valueName: label, kind: .trailing, help: help)
+    }
+
     /// A flag that is either present or not.
     static func flag(_ name: String, help: String) -> Parameter {
         Parameter(name: name, valueName: "", kind: .flag, help: help)
@@ -39,9 +47,12 @@ struct Parameter: Sendable, Equatable {
     /// `--json`: print the API's JSON instead of a table; shared by every command.
     static let json = Parameter.flag("json", help: "print the API's JSON response instead of text")
 
-    /// Whether this is a positional argument.
+    /// Whether this is a positional argument (the arguments after `--` included).
     var isArgument: Bool {
-        if case .argument = kind { true } else { false }
+        switch kind {
+        case .argument, .trailing: true
+        case .option, .flag: false
+        }
     }
 
     /// The long spelling, `--name`.
@@ -53,6 +64,7 @@ struct Parameter: Sendable, Equatable {
         case .argument: valueName
         case .option: "\(longName) \(valueName)"
         case .flag: longName
+        case .trailing: "-- \(valueName)"
         }
     }
 
@@ -62,6 +74,7 @@ struct Parameter: Sendable, Equatable {
         case .argument(let isOptional): isOptional ? "[\(valueName)]" : valueName
         case .option(let isRepeating): "[\(synopsis)]" + (isRepeating ? "..." : "")
         case .flag: "[\(synopsis)]"
+        case .trailing: synopsis
         }
     }
 }

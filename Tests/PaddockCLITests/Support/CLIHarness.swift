@@ -3,11 +3,22 @@ import PaddockJSON
 @testable import PaddockCLI
 
 /// A fake Paddock: records every request and answers from a routing closure.
+///
+/// Streamed answers (`APITransport.stream`) are delivered in pieces of `streamPieceSize`
+/// bytes, one piece per pull, so line reassembly is exercised and `onStreamPiece` runs after
+/// the client has handled every earlier piece. A response with the header
+/// `x-fake-hold-open` does not end its stream: it waits until the client cancels it (or a
+/// minute has passed).
 final class FakeServer: @unchecked Sendable {
     private let lock = NSLock()
     private var recordedRequests: [APIRequest] = []
+    private var recordedStreamed: [Bool] = []
     private var recordedBaseURLs: [String] = []
+    private var pieceObserver: (@Sendable (Int) -> Void)?
+    private var recordedCancellations = 0
     private let handler: @Sendable (APIRequest) throws -> APIResponse
+    /// The size of the pieces a streamed body is cut into.
+    var streamPieceSize = 7
 
     /// A server answering with `handler`; the default answers every request with 500.
     init(_ handler: @escaping @Sendable (APIRequest) throws -> APIResponse = { _ in
@@ -18,6 +29,20 @@ final class FakeServer: @unchecked Sendable {
 
     /// Requests received, in order.
     var requests: [APIRequest] { lock.withLock { recordedRequests } }
+    /// For each request, whether it was sent with `stream` rather than `send`.
+    var streamed: [Bool] { lock.withLock { recordedStreamed } }
+    /// How many held-open streams the client cancelled.
+    var cancelledStreams: Int { lock.withLock { recordedCancellations } }
+
+    fileprivate func recordCancelledStream() {
+        lock.withLock { recordedCancellations += 1 }
+    }
+
+    /// Called with a piece's index before a streamed piece is handed to the client.
+    var onStreamPiece: (@Sendable (Int) -> Void)? {
+        get { lock.withLock { pieceObserver } }
+        set { lock.withLock { pieceObserver = newValue } }
+    }
     /// Base URLs transports were made for.
     var baseURLs: [String] { lock.withLock { recordedBaseURLs } }
 
@@ -26,15 +51,59 @@ final class FakeServer: @unchecked Sendable {
         return Transport(server: self)
     }
 
-    fileprivate func handle(_ request: APIRequest) throws -> APIResponse {
-        lock.withLock { recordedRequests.append(request) }
+    fileprivate func handle(_ request: APIRequest, streamed: Bool) throws -> APIResponse {
+        lock.withLock {
+            recordedRequests.append(request)
+            recordedStreamed.append(streamed)
+        }
         return try handler(request)
     }
 
     private struct Transport: APITransport {
         let server: FakeServer
         func send(_ request: APIRequest) async throws -> APIResponse {
-            try server.handle(request)
+            try server.handle(request, streamed: false)
+        }
+
+        func stream(_ request: APIRequest) async throws -> APIStreamingResponse {
+            let response = try server.handle(request, streamed: true)
+            let holdOpen = response.headers["x-fake-hold-open"] != nil
+            let size = server.streamPieceSize
+            let pieces = stride(from: 0, to: response.body.count, by: size).map {
+                Array(response.body[$0..<min($0 + size, response.body.count)])
+            }
+            let cursor = Cursor()
+            let body = AsyncThrowingStream<[UInt8], any Error>(unfolding: { [server] in
+                let index = cursor.next()
+                guard index < pieces.count else {
+                    if holdOpen {
+                        // Until the client cancels; bounded so that a client that never
+                        // cancels fails its test instead of hanging the suite.
+                        do {
+                            try await Task.sleep(for: .seconds(60))
+                        } catch {
+                            server.recordCancelledStream()
+                            throw error
+                        }
+                    }
+                    return nil
+                }
+                server.onStreamPiece?(index)
+                return pieces[index]
+            })
+            return APIStreamingResponse(status: response.status, headers: response.headers, body: body)
+        }
+    }
+
+    /// The index of the next piece to hand out.
+    private final class Cursor: @unchecked Sendable {
+        private let lock = NSLock()
+        private var position = 0
+        func next() -> Int {
+            lock.withLock {
+                defer { position += 1 }
+                return position
+            }
         }
     }
 
@@ -51,19 +120,42 @@ final class FakeServer: @unchecked Sendable {
     }
 }
 
-/// Collects what a run writes to stdout and stderr.
+/// Collects what a run writes to stdout and stderr, byte for byte, and feeds it stdin.
 final class CapturedConsole: @unchecked Sendable {
     private let lock = NSLock()
-    private var out = ""
-    private var err = ""
+    private var out: [UInt8] = []
+    private var err: [UInt8] = []
+    private var order: [String] = []
+    let input: [UInt8]
+    let terminal: Bool
 
-    var console: Console {
-        Console(writeOutput: { text in self.lock.withLock { self.out += text } },
-                writeError: { text in self.lock.withLock { self.err += text } })
+    init(input: [UInt8] = [], terminal: Bool = false) {
+        self.input = input
+        self.terminal = terminal
     }
 
-    var stdout: String { lock.withLock { out } }
-    var stderr: String { lock.withLock { err } }
+    var console: Console {
+        Console(writeOutput: { text in self.record(Array(text.utf8), error: false) },
+                writeError: { text in self.record(Array(text.utf8), error: true) },
+                writeOutputBytes: { bytes in self.record(bytes, error: false) },
+                writeErrorBytes: { bytes in self.record(bytes, error: true) },
+                readInput: { self.input },
+                errorIsTerminal: terminal)
+    }
+
+    private func record(_ bytes: [UInt8], error: Bool) {
+        lock.withLock {
+            if error { err += bytes } else { out += bytes }
+            order.append((error ? "err:" : "out:") + String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    var stdoutBytes: [UInt8] { lock.withLock { out } }
+    var stderrBytes: [UInt8] { lock.withLock { err } }
+    var stdout: String { String(decoding: stdoutBytes, as: UTF8.self) }
+    var stderr: String { String(decoding: stderrBytes, as: UTF8.self) }
+    /// Every write in order, as `out:TEXT` or `err:TEXT`.
+    var writes: [String] { lock.withLock { order } }
 }
 
 /// What one CLI run did.
@@ -72,6 +164,10 @@ struct CLIResult {
     var stdout: String
     var stderr: String
     var requests: [APIRequest]
+    /// Standard output exactly as written.
+    var stdoutBytes: [UInt8] = []
+    /// Every write in order, as `out:TEXT` or `err:TEXT`.
+    var writes: [String] = []
 
     /// The body of request `index` as JSON.
     func body(_ index: Int = 0) -> JSONValue? {
@@ -84,12 +180,19 @@ struct CLIResult {
 }
 
 /// Runs `paddock ARGUMENTS` against `server` with a captured console.
+///
+/// - Parameters:
+///   - input: what the command reads as its standard input.
+///   - terminal: whether standard error is a terminal (live progress).
+///   - interrupts: the Ctrl-C the run receives.
 func runCLI(_ arguments: [String], server: FakeServer = FakeServer(),
-            environment: [String: String] = ["PADDOCK_API_KEY": "pdk_test"]) async -> CLIResult {
-    let captured = CapturedConsole()
+            environment: [String: String] = ["PADDOCK_API_KEY": "pdk_test"],
+            input: [UInt8] = [], terminal: Bool = false, interrupts: Interrupts = .none) async -> CLIResult {
+    let captured = CapturedConsole(input: input, terminal: terminal)
     let code = await PaddockCLI.run(arguments, environment: environment, console: captured.console,
-                                    transport: { server.transport(baseURL: $0) })
-    return CLIResult(exitCode: code, stdout: captured.stdout, stderr: captured.stderr, requests: server.requests)
+                                    transport: { server.transport(baseURL: $0) }, interrupts: interrupts)
+    return CLIResult(exitCode: code, stdout: captured.stdout, stderr: captured.stderr, requests: server.requests,
+                     stdoutBytes: captured.stdoutBytes, writes: captured.writes)
 }
 
 /// An environment object as the API returns it.
