@@ -3,8 +3,11 @@ import PaddockJSON
 /// Waits for a session `paddock run` created to leave `provisioning`, polling
 /// `GET /v1/sessions/{id}` and showing the steps live on a terminal.
 struct RunProvisioning {
-    /// Time between two polls.
-    static let pollInterval: Duration = .milliseconds(200)
+    /// Time before the first poll; it doubles after each poll up to ``maxPollInterval``, so a
+    /// cached session (ready in ~100 ms) is seen at once and a long build is not polled hard.
+    static let firstPollInterval: Duration = .milliseconds(10)
+    /// The longest time between two polls.
+    static let maxPollInterval: Duration = .milliseconds(200)
 
     let client: APIClient
     let console: Console
@@ -14,6 +17,7 @@ struct RunProvisioning {
     func waitUntilRunning(_ created: JSONValue) async throws -> JSONValue {
         var session = created
         var progress = SessionProgress()
+        var interval = Self.firstPollInterval
         let id = Display.text(created["id"])
         while true {
             if console.errorIsTerminal {
@@ -31,7 +35,8 @@ struct RunProvisioning {
                 let reason = session["termination_reason"]?.stringValue ?? "no reason given"
                 throw CLIFailure.failed("session \(id) ended before it started (reason: \(reason))")
             default:
-                try await Task.sleep(for: Self.pollInterval)
+                try await Task.sleep(for: interval)
+                interval = min(interval * 2, Self.maxPollInterval)
                 session = try await client.get(SessionReference.path(id))
             }
         }

@@ -42,18 +42,25 @@ struct BuildContainer: Sendable {
         let finished = CompletionFlag()
         let runtime = self.runtime
         let bundle = self.bundle
-        let status = try await withTaskCancellationHandler {
-            defer { finished.set() }
-            return try await runtime.run(id: id, bundle: bundle, onOutput: onOutput)
-        } onCancel: {
-            // The container may not exist yet when the cancellation arrives: keep killing until
-            // the foreground run has returned.
-            Task.detached {
-                while !finished.isSet {
-                    try? await runtime.kill(id: id, signal: SIGKILL)
-                    try? await Task.sleep(for: .milliseconds(100))
+        let status: Int32
+        do {
+            status = try await withTaskCancellationHandler {
+                defer { finished.set() }
+                return try await runtime.run(id: id, bundle: bundle, onOutput: onOutput)
+            } onCancel: {
+                // The container may not exist yet when the cancellation arrives: keep killing
+                // until the foreground run has returned.
+                Task.detached {
+                    while !finished.isSet {
+                        try? await runtime.kill(id: id, signal: SIGKILL)
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
                 }
             }
+        } catch {
+            // Whatever runc said about a container killed for a cancellation, the cause is that.
+            if Task.isCancelled { throw CancellationError() }
+            throw error
         }
         try Task.checkCancellation()
         return status

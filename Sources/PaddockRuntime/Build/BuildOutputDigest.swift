@@ -1,8 +1,9 @@
 import Foundation
 
 /// What a failed build command's error message quotes: the package manager's own error lines
-/// (pip `ERROR:`, apt `E:`, npm `npm ERR!` / `npm error`) or, when there are none (and for the
-/// setup script), the last lines. Bounded however long the command talks.
+/// (pip `ERROR:`, apt `E:`, npm `npm ERR!` / `npm error` except its spacer and log-pointer lines)
+/// or, when there are none (and for the setup script), the last lines. Bounded however long the
+/// command talks.
 struct BuildOutputDigest: Sendable {
     /// How many lines a message quotes at most.
     static let maxLines = 20
@@ -34,7 +35,11 @@ struct BuildOutputDigest: Sendable {
         switch kind {
         case .apt: return text.hasPrefix("E:")
         case .pip: return text.hasPrefix("ERROR:")
-        case .npm: return text.hasPrefix("npm ERR!") || text.hasPrefix("npm error")
+        case .npm:
+            guard let prefix = ["npm ERR!", "npm error"].first(where: { text.hasPrefix($0) }) else { return false }
+            // Not the bare "npm ERR! 404" spacers, nor the pointer to a log inside the build container.
+            let rest = text.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+            return !rest.allSatisfy(\.isNumber) && !rest.contains("complete log of this run") && !rest.contains("/.npm/_logs/")
         case .setup: return false
         }
     }

@@ -12,7 +12,9 @@ import Glibc
 ///
 /// Scratch layout (in ``LayerBuildDirectory/scratch``, removed by the store): `work` (overlay
 /// work dir), `merged` (the mounted root), `bundle` (`config.json`), `inputs` (the step's input
-/// files, bound read-only). No mount outlives `build`, whether it succeeds, fails or is cancelled.
+/// files, bound read-only). No mount outlives `build`, whether it succeeds, fails or is cancelled
+/// (cancelling the calling task kills the running build container). `log` is called on a thread
+/// of the builder's, one line at a time, as the commands write.
 public struct RuncLayerBuilder: LayerBuilding {
     /// Runs the build containers (e.g. `Runc(root: "<data dir>/runc-build")`).
     public let runtime: any ContainerRuntime

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A package the local registry serves: `package.json` is made from the fields given, plus the
+/// files (relative path → text; paths under `bin/` are made executable).
+struct NpmTestPackage: Sendable {
+    var name: String
+    var version: String
+    var main: String = "index.js"
+    var bin: [String: String] = [:]
+    var files: [String: String]
+
+    /// The `package.json` text.
+    var manifest: String {
+        var fields = [
+            "\"name\": \"\(name)\"", "\"version\": \"\(version)\"", "\"main\": \"\(main)\"",
+            "\"license\": \"MIT\"",
+        ]
+        if !bin.isEmpty {
+            let entries = bin.keys.sorted().map { "\"\($0)\": \"\(bin[$0]!)\"" }
+            fields.append("\"bin\": {\(entries.joined(separator: ", "))}")
+        }
+        return "{\(fields.joined(separator: ", "))}\n"
+    }
+}
+
+/// An npm registry on 127.0.0.1 serving the given packages (see ``NpmRegistryScript``), run as a
+/// child `/usr/bin/python3` process in `directory`; ``stop()`` ends it.
+final class NpmRegistry: Sendable {
+    /// The registry URL, e.g. `http://127.0.0.1:40123/`.
+    let url: String
+    private let process: Process
+    private let requestLog: LayerBuildLog
+
+    /// Writes the packages below `directory`, starts the server and waits until it listens.
+    init(packages: [NpmTestPackage], directory: String) async throws {
+        let files = FileManager.default
+        let packagesDirectory = "\(directory)/npm-packages"
+        try files.createDirectory(atPath: packagesDirectory, withIntermediateDirectories: true)
+        for (index, package) in packages.enumerated() {
+            let root = "\(packagesDirectory)/\(index)"
+            try files.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try package.manifest.write(toFile: "\(root)/package.json", atomically: true, encoding: .utf8)
+            for (relative, text) in package.files {
+                let path = "\(root)/\(relative)"
+                try files.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                          withIntermediateDirectories: true)
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                if relative.hasPrefix("bin/") { chmod(path, 0o755) }
+            }
+        }
+        let script = "\(directory)/npm-registry.py"
+        try NpmRegistryScript.source.write(toFile: script, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-u", script, packagesDirectory]
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+
+        let requestLog = LayerBuildLog()
+        let logReader = stderr.fileHandleForReading
+        Thread.detachNewThread {
+            var partial = ""
+            while true {
+                let chunk = logReader.availableData
+                if chunk.isEmpty { break }
+                partial += String(decoding: chunk, as: UTF8.self)
+                while let newline = partial.firstIndex(of: "\n") {
+                    requestLog.sink(String(partial[..<newline]))
+                    partial = String(partial[partial.index(after: newline)...])
+                }
+            }
+        }
+        let reader = stdout.fileHandleForReading
+        let firstLine: String = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var text = ""
+                while !text.contains("\n") {
+                    let chunk = reader.availableData
+                    if chunk.isEmpty { break }
+                    text += String(decoding: chunk, as: UTF8.self)
+                }
+                continuation.resume(returning: text)
+            }
+        }
+        guard firstLine.hasPrefix("PORT "),
+              let port = Int(firstLine.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            let log = requestLog.text
+            throw NpmRegistryError(message: "the test registry did not start: \(firstLine) \(log)")
+        }
+        self.url = "http://127.0.0.1:\(port)/"
+        self.process = process
+        self.requestLog = requestLog
+    }
+
+    /// What the registry served so far, one `GET <path> <status>` line per request.
+    var requests: String { requestLog.text }
+
+    /// Ends the server process (with SIGKILL: a child of the test process may inherit a signal
+    /// mask that blocks SIGTERM).
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// The registry could not be started.
+struct NpmRegistryError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
