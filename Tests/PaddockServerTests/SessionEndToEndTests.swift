@@ -26,7 +26,8 @@ final class SessionEndToEndTests {
         "name": "data",
         "config": [
             "type": "cloud",
-            "packages": ["apt": ["jq"], "pip": ["six==1.16.0"]],
+            // Debian's python3-six (1.16.0) is in the base image, so tomli-w proves pip installs.
+            "packages": ["apt": ["jq"], "pip": ["six==1.16.0", "tomli-w==1.0.0"]],
             "setup_script": "echo configured-by-setup > /etc/paddock-setup-marker\n",
         ],
     ]
@@ -80,6 +81,8 @@ final class SessionEndToEndTests {
         #expect(jq["stdout"]?.stringValue?.hasPrefix("jq-") == true)
         let six = try await exec(id, ["python3", "-c", "import six; print(six.__version__)"])
         #expect(six["stdout"] == "1.16.0\n", "\(six.text)")
+        let tomli = try await exec(id, ["python3", "-c", "import importlib.metadata as m, tomli_w; print(m.version('tomli-w'))"])
+        #expect(tomli["stdout"] == "1.0.0\n", "\(tomli.text)")
         let marker = try await exec(id, ["cat", "/etc/paddock-setup-marker"])
         #expect(marker["stdout"] == "configured-by-setup\n")
 
@@ -93,12 +96,68 @@ final class SessionEndToEndTests {
         #expect(!log.text.contains("Unpacking"), "apt ran again: \(log.text)")
         #expect(!log.text.contains("Successfully installed"), "pip ran again: \(log.text)")
         _ = try await call("POST", "/v1/environments", ["name": "data-twin", "config": [
-            "type": "cloud", "packages": ["apt": ["jq"], "pip": ["six==1.16.0"]]]])
+            "type": "cloud", "packages": ["apt": ["jq"], "pip": ["six==1.16.0", "tomli-w==1.0.0"]]]])
         let twin = try await createSession("data-twin")
         #expect(Self.steps(twin)["apt"] == "cached" && Self.steps(twin)["pip"] == "cached")
         for session in [id, secondID, twin["id"]?.stringValue ?? ""] {
             #expect(try await call("DELETE", "/v1/sessions/\(session)")["status"] == "terminated")
         }
+    }
+
+    @Test("paddock run --env NAME prints six's version, the second time with every layer cached; exec and cp stream and copy")
+    func cliRun() async throws {
+        var environment = Self.dataEnvironment.objectValue ?? JSONObject()
+        environment["name"] = "data-cli"
+        #expect(try await call("POST", "/v1/environments", .object(environment)).status == 201)
+        for round in 1...2 {
+            let run = try paddock("run", "--env", "data-cli", "--", "python3", "-c", "import six; print(six.__version__)")
+            #expect(run.code == 0, "\(run.stderr)")
+            #expect(run.stdout == "1.16.0\n")
+            let latest = try await call("GET", "/v1/sessions?limit=1")
+            let session = try #require(latest["data"]?.arrayValue?.first?.objectValue)
+            #expect(session["status"] == "terminated")
+            if round == 2 {
+                let steps = session["provisioning"]?.objectValue?["steps"]?.arrayValue ?? []
+                let layers = steps.compactMap(\.objectValue).filter { ["apt", "pip", "setup"].contains($0["name"]?.stringValue ?? "") }
+                #expect(layers.count == 3 && layers.allSatisfy { $0["status"] == "cached" }, "\(steps)")
+            }
+        }
+        let created = try paddock("session", "create", "--env", "default", "--wait", "--json")
+        let id = try #require(created.json.objectValue?["id"]?.stringValue)
+        let failing = try paddock("exec", id, "--", "sh", "-c", "echo out; echo err >&2; exit 7")
+        #expect(failing.code == 7)
+        #expect(failing.stdout == "out\n")
+        #expect(failing.stderr == "err\n")
+        let local = directory + "/upload.bin"
+        let bytes = Data((0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try bytes.write(to: URL(fileURLWithPath: local))
+        #expect(try paddock("cp", local, "\(id):/workspace/upload.bin").code == 0)
+        #expect(try paddock("cp", "\(id):/workspace/upload.bin", local + ".back").code == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: local + ".back")) == bytes)
+        #expect(try paddock("session", "delete", id).code == 0)
+    }
+
+    struct CLIRun { let code: Int32; let stdout: String; let stderr: String; var json: JSONValue { (try? JSONParser.parse(Array(stdout.utf8))) ?? .null } }
+
+    /// Runs the built `paddock` CLI against this suite's server, with the key from admin.key.
+    func paddock(_ arguments: String...) throws -> CLIRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["PADDOCK_URL"] = "http://127.0.0.1:\(server.port)"
+        environment["PADDOCK_DATA"] = directory
+        environment.removeValue(forKey: "PADDOCK_API_KEY")
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIRun(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     @Test("a pin that does not exist fails the session with pip's error in error and log; a later valid session works")
