@@ -10,10 +10,11 @@ LISTEN ?= 127.0.0.1:8080
 
 # System packages: building needs the C libraries; tests drive the real binary with curl,
 # build images with mmdebstrap (unshare mode uses uidmap) and run containers with runc;
-# the benchmark compares against nginx with wrk.
+# the benchmark compares against nginx with wrk, and against raw runc and podman.
 BUILD_PACKAGES := libmicrohttpd-dev libsqlite3-dev pkg-config
-TEST_PACKAGES  := $(BUILD_PACKAGES) curl sqlite3 runc mmdebstrap uidmap util-linux
-BENCH_PACKAGES := $(BUILD_PACKAGES) curl wrk nginx-light python3
+RUN_PACKAGES   := $(BUILD_PACKAGES) runc mmdebstrap uidmap util-linux nftables iproute2 ca-certificates
+TEST_PACKAGES  := $(RUN_PACKAGES) curl sqlite3 python3
+BENCH_PACKAGES := $(RUN_PACKAGES) curl wrk nginx-light python3 git podman tar
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -28,10 +29,13 @@ define install_missing
 	@command -v $(SWIFT) >/dev/null || { echo "bootstrap: Swift 6 toolchain not found (expected /opt/swift/usr/bin/swift)"; exit 1; }
 endef
 
-.PHONY: bootstrap bootstrap-test bootstrap-bench build build-release run test bench clean
+.PHONY: bootstrap bootstrap-run bootstrap-test bootstrap-bench build build-release run test bench clean
 
 bootstrap:
 	$(call install_missing,$(BUILD_PACKAGES))
+
+bootstrap-run:
+	$(call install_missing,$(RUN_PACKAGES))
 
 bootstrap-test:
 	$(call install_missing,$(TEST_PACKAGES))
@@ -44,9 +48,10 @@ build: bootstrap
 
 build-release: bootstrap
 	$(SWIFT) build -c release --product paddock
+	$(SWIFT) build -c release --product paddock-init
 
 ## run: build (release) and start the server on $(LISTEN) with its data in $(DATA)
-run: build-release
+run: bootstrap-run build-release
 	.build/release/paddock serve --listen $(LISTEN) --data $(DATA)
 
 ## test: build and run every test (unit, HTTP against a real server, CLI against the binary)
