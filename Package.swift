@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "PaddockHTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "PaddockServer",
                 dependencies: ["PaddockCore", "PaddockJSON", "PaddockStore", "PaddockHTTP", "PaddockRuntime",
-                               "PaddockAgentProtocol"]),
+                               "PaddockAgentProtocol"],
+                resources: [.copy("Presets")]),
         .target(name: "PaddockCLI", dependencies: ["PaddockCore", "PaddockJSON"]),
         // The wire format between the server and paddock-init; Glibc only.
         .target(name: "PaddockAgentProtocol"),
@@ -31,6 +32,8 @@ let package = Package(
         .target(name: "PaddockRuntime", dependencies: ["PaddockCore", "PaddockJSON", "PaddockAgentProtocol", "CPaddockSys"],
                 resources: [.copy("Recipes")]),
         .executableTarget(name: "paddock", dependencies: ["PaddockServer", "PaddockCLI"]),
+        // The egress gateway (epoll proxy, splice relay, DNS responder); PaddockCore and Glibc only.
+        .target(name: "PaddockProxy", dependencies: ["PaddockCore"]),
 
         .testTarget(name: "PaddockJSONTests", dependencies: ["PaddockJSON"]),
         .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
@@ -43,6 +46,7 @@ let package = Package(
         // Runs the built paddock-init binary (`swift build` makes it); depending on the executable
         // target would link its -static-stdlib flag into the test bundle.
         .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol"]),
+        .testTarget(name: "PaddockProxyTests", dependencies: ["PaddockProxy", "PaddockCore"]),
         .testTarget(name: "PaddockRuntimeTests",
                     dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON", "PaddockAgentProtocol"]),
     ],

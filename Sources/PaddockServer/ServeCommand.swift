@@ -35,6 +35,12 @@ public enum ServeCommand {
         public var caBundle = BaseImageBuilder.defaultCABundle
         /// The bound of the layer cache in MiB.
         public var layerCacheMB = 20 * 1024
+        /// A directory with `known-safe.txt` and `package-managers.txt` replacing the bundled
+        /// network presets; nil means the bundled ones.
+        public var presetsDirectory: String?
+        /// Private IPv4 ranges sessions may reach despite the always-denied set (`--allow-cidr`),
+        /// e.g. a company mirror.
+        public var allowCIDRs: [PaddockCore.IPv4Network] = []
 
         /// Defaults.
         public init() {}
@@ -58,6 +64,8 @@ public enum ServeCommand {
       --npm-registry URL   npm registry for npm (env PADDOCK_NPM_REGISTRY; default \(MirrorSettings.defaultNpmRegistry))
       --ca-bundle FILE     CA bundle trusted in images and sessions (env PADDOCK_CA_BUNDLE; default \(BaseImageBuilder.defaultCABundle))
       --layer-cache-mb N   bound of the package layer cache (env PADDOCK_LAYER_CACHE_MB; default 20480)
+      --presets DIR        network presets: DIR/known-safe.txt and DIR/package-managers.txt replace the bundled lists (env PADDOCK_PRESETS)
+      --allow-cidr CIDR    let sessions reach this private IPv4 range, e.g. a company mirror; repeatable (env PADDOCK_ALLOW_CIDRS, comma-separated)
       -h, --help           show this help
 
     On first start the admin account is created; its key is printed once on stderr and written to DIR/admin.key.
@@ -78,6 +86,11 @@ public enum ServeCommand {
         if let value = environment["PADDOCK_NPM_REGISTRY"], !value.isEmpty { options.npmRegistry = value }
         if let value = environment["PADDOCK_CA_BUNDLE"], !value.isEmpty { options.caBundle = value }
         if let value = environment["PADDOCK_LAYER_CACHE_MB"] { options.layerCacheMB = try parseCacheSize(value) }
+        if let value = environment["PADDOCK_PRESETS"], !value.isEmpty { options.presetsDirectory = value }
+        if let value = environment["PADDOCK_ALLOW_CIDRS"] {
+            options.allowCIDRs = try value.split(separator: ",").map { try parseCIDR(String($0).trimmingCharacters(in: .whitespaces)) }
+        }
+        var givenCIDRs: [PaddockCore.IPv4Network] = []
         var rest = arguments[...]
         while let arg = rest.popFirst() {
             func value() throws -> String {
@@ -97,10 +110,18 @@ public enum ServeCommand {
             case "--npm-registry": options.npmRegistry = try value()
             case "--ca-bundle": options.caBundle = try value()
             case "--layer-cache-mb": options.layerCacheMB = try parseCacheSize(value())
+            case "--presets": options.presetsDirectory = try value()
+            case "--allow-cidr": givenCIDRs.append(try parseCIDR(value()))
             default: throw PaddockError(.invalidArgument, "unknown option '\(arg)'")
             }
         }
+        // Flags replace the variable's list rather than adding to it.
+        if !givenCIDRs.isEmpty { options.allowCIDRs = givenCIDRs }
         return options
+    }
+
+    private static func parseCIDR(_ text: String) throws -> PaddockCore.IPv4Network {
+        try PaddockCore.IPv4Network.parse(text, param: "--allow-cidr")
     }
 
     private static func parseListen(_ text: String) throws -> (String, Int) {
@@ -150,12 +171,13 @@ public enum ServeCommand {
 
     static func run(_ options: Options) async throws {
         let log = RequestLog()
+        let presets = try PresetFiles.load(directory: options.presetsDirectory)
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let store = try PaddockStore(path: options.dataDirectory + "/paddock.db")
         let backend = try SessionRuntimeFactory.local(options)
         let api = PaddockAPI(store: store, sessions: backend, logRequests: options.logRequests,
-                             metricsFromLoopbackOnly: !options.metricsPublic)
+                             metricsFromLoopbackOnly: !options.metricsPublic, presets: presets)
         if let key = try await api.bootstrapAdminKey() {
             try AdminKeyFile.write(key, dataDirectory: options.dataDirectory)
             FileHandle.standardError.write(Data("""

@@ -93,6 +93,42 @@ package enum Migrations {
             // Finds the sessions in given states across accounts (restart recovery, timeouts, metrics).
             "CREATE INDEX sessions_status ON sessions (status, id)",
         ]),
+        Migration(version: 3, statements: [
+            // The network audit log (network.md "Audit log"): one row per outbound attempt,
+            // at most `PaddockStore.egressEventsPerSession` per session (oldest dropped).
+            """
+            CREATE TABLE egress_events (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+                time        TEXT NOT NULL,
+                protocol    TEXT NOT NULL,
+                host        TEXT NOT NULL,
+                port        INTEGER NOT NULL,
+                address     TEXT,
+                decision    TEXT NOT NULL CHECK (decision IN ('allowed', 'denied')),
+                reason      TEXT,
+                bytes_up    INTEGER NOT NULL,
+                bytes_down  INTEGER NOT NULL,
+                duration_ms INTEGER NOT NULL
+            ) STRICT
+            """,
+            // Backs the oldest-first page of one session and the trimming to the bound.
+            "CREATE INDEX egress_events_session ON egress_events (session_id, id)",
+            // Backs the page filtered by decision: one range scan as well.
+            "CREATE INDEX egress_events_session_decision ON egress_events (session_id, decision, id)",
+            // Totals of every event ever stored, by protocol and decision, for /metrics: they
+            // survive the trimming of old events and restarts, and cost a few rows to read.
+            """
+            CREATE TABLE egress_totals (
+                protocol   TEXT NOT NULL,
+                decision   TEXT NOT NULL CHECK (decision IN ('allowed', 'denied')),
+                events     INTEGER NOT NULL,
+                bytes_up   INTEGER NOT NULL,
+                bytes_down INTEGER NOT NULL,
+                PRIMARY KEY (protocol, decision)
+            ) STRICT
+            """,
+        ]),
     ]
 
     /// The newest schema version this build knows.

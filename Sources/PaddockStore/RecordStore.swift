@@ -1,3 +1,5 @@
+import PaddockCore
+
 /// The persistence seam the services talk to. `PaddockStore` (SQLite) implements it; another
 /// backend (e.g. PostgreSQL) must pass the same contract tests (`Tests/PaddockStoreTests`).
 ///
@@ -84,6 +86,23 @@ public protocol RecordStore: Sendable {
     /// Every session in any account whose status is one of `statuses`, oldest first; the
     /// records' `provisioningLog` is `nil`.
     func sessions(withStatuses statuses: [String]) async throws -> [SessionRecord]
+
+    // MARK: Network audit log
+
+    /// Appends audit events in one transaction, oldest first as given, and drops the oldest
+    /// events of each session beyond `PaddockStore.egressEventsPerSession`. Events of a session
+    /// that does not exist are skipped. Returns how many were stored.
+    @discardableResult
+    func appendEgressEvents(_ events: [EgressEvent]) async throws -> Int
+    /// One page of a session's audit events, oldest first (ascending id), after the event
+    /// `afterID` (exclusive) when given, only of `decision` when given. Not scoped by account:
+    /// check that the caller owns the session first.
+    func egressEvents(
+        sessionID: String, decision: EgressEventRecord.Decision?, limit: Int, afterID: Int64?
+    ) async throws -> (items: [EgressEventRecord], hasMore: Bool)
+    /// Totals of every audit event ever stored, by protocol and decision (pairs with none are
+    /// absent), for metrics.
+    func egressTotals() async throws -> [EgressTotal]
 
     // MARK: Lifecycle
 

@@ -175,3 +175,84 @@ public struct StoreCounts: Sendable, Hashable {
     /// How many sessions have `status` (a raw `SessionStatus` value).
     public func sessions(_ status: String) -> Int { sessionsByStatus[status] ?? 0 }
 }
+
+/// One stored event of the network audit log (network.md "Audit log"). `protocolName` and
+/// `reason` hold the raw values of PaddockCore's `EgressProtocol` and `EgressDenyReason`.
+/// Immutable once stored.
+public struct EgressEventRecord: Sendable, Hashable {
+    /// Whether an attempt was let through; stored as `allowed` / `denied`.
+    public enum Decision: String, Sendable, Hashable, CaseIterable {
+        /// The attempt was allowed.
+        case allowed
+        /// The attempt was refused.
+        case denied
+    }
+
+    /// Assigned by the store on append; increases with every event, so it is the page cursor.
+    public var id: Int64
+    /// The session the attempt came from.
+    public var sessionID: String
+    /// RFC 3339 time the attempt began.
+    public var time: String
+    /// How it reached Paddock (`connect`, `http`, `transparent-tls`, `transparent-http`, `dns`).
+    public var protocolName: String
+    /// The canonical host asked for.
+    public var host: String
+    /// The port asked for.
+    public var port: Int
+    /// The address connected to or resolved, when there is one.
+    public var address: String?
+    /// Allowed or denied.
+    public var decision: Decision
+    /// Why it was denied (`host_not_allowed`, …); nil when allowed.
+    public var reason: String?
+    /// Bytes from the session to the target.
+    public var bytesUp: Int64
+    /// Bytes from the target to the session.
+    public var bytesDown: Int64
+    /// How long the connection or lookup lasted, in milliseconds.
+    public var durationMs: Int
+
+    /// Creates a record.
+    public init(
+        id: Int64, sessionID: String, time: String, protocolName: String, host: String, port: Int, address: String?,
+        decision: Decision, reason: String?, bytesUp: Int64, bytesDown: Int64, durationMs: Int
+    ) {
+        self.id = id
+        self.sessionID = sessionID
+        self.time = time
+        self.protocolName = protocolName
+        self.host = host
+        self.port = port
+        self.address = address
+        self.decision = decision
+        self.reason = reason
+        self.bytesUp = bytesUp
+        self.bytesDown = bytesDown
+        self.durationMs = durationMs
+    }
+}
+
+/// How many audit events were ever stored for one protocol and decision, and their bytes;
+/// for `/metrics`. Totals keep counting when old events are dropped.
+public struct EgressTotal: Sendable, Hashable {
+    /// A raw `EgressProtocol` value.
+    public var protocolName: String
+    /// Allowed or denied.
+    public var decision: EgressEventRecord.Decision
+    /// Number of events.
+    public var events: Int64
+    /// Bytes from sessions to targets.
+    public var bytesUp: Int64
+    /// Bytes from targets to sessions.
+    public var bytesDown: Int64
+
+    /// Creates a total.
+    public init(protocolName: String, decision: EgressEventRecord.Decision, events: Int64, bytesUp: Int64, bytesDown: Int64) {
+        self.protocolName = protocolName
+        self.decision = decision
+        self.events = events
+        self.bytesUp = bytesUp
+        self.bytesDown = bytesDown
+    }
+}

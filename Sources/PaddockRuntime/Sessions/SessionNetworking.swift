@@ -26,12 +26,17 @@ public struct SessionNetworkAttachment: Sendable, Equatable {
     /// Variables added to the environment of the container and of every exec
     /// (e.g. `HTTPS_PROXY`).
     public var environment: [String: String]
+    /// Files written into the session's root filesystem before it starts: absolute path
+    /// inside the session → contents (e.g. the proxy settings of apt, pip, npm and git).
+    public var rootFiles: [String: String]
 
     /// Creates an attachment.
-    public init(namespace: NetworkNamespace, resolvConf: String, environment: [String: String] = [:]) {
+    public init(namespace: NetworkNamespace, resolvConf: String, environment: [String: String] = [:],
+                rootFiles: [String: String] = [:]) {
         self.namespace = namespace
         self.resolvConf = resolvConf
         self.environment = environment
+        self.rootFiles = rootFiles
     }
 }
 

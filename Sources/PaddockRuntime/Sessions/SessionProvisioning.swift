@@ -135,11 +135,15 @@ struct SessionProvisioning: Sendable {
         // Per-session files.
         let files = SessionRootFiles(root: layout.rootfs, sessionID: id)
         let resolvConf = attachment.resolvConf
+        let networkFiles = attachment.rootFiles
         try await BlockingWork.run { () throws(PaddockError) in
             try files.makeDirectory(SessionPath("/workspace"))
             try files.write(SessionPath("/etc/hostname"), contents: Array("\(id)\n".utf8), mode: 0o644)
             try files.write(SessionPath("/etc/hosts"), contents: Array(Self.hostsFile(id).utf8), mode: 0o644)
             try files.write(SessionPath("/etc/resolv.conf"), contents: Array(resolvConf.utf8), mode: 0o644)
+            for (path, contents) in networkFiles.sorted(by: { $0.key < $1.key }) {
+                try files.write(SessionPath(path), contents: Array(contents.utf8), mode: 0o644)
+            }
         }
 
         // Bundle and record.

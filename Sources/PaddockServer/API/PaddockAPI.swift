@@ -38,10 +38,15 @@ public final class PaddockAPI: Sendable {
     let store: PaddockStore
     let accounts: AccountService
     let sessions: SessionService
+    /// The network audit log: give it to the egress gateway as its `EgressRecorder`.
+    public let egressLog: EgressLog
+    /// The preset host lists of `limited` policies, as served by `GET /v1/network/presets`.
+    public let presets: LoadedPresets
 
-    /// Builds the API over an open store and the session backend.
+    /// Builds the API over an open store and the session backend; `presets` are the bundled
+    /// lists unless the operator gave others.
     public init(store: PaddockStore, sessions backend: SessionBackend, logRequests: Bool = true,
-                metricsFromLoopbackOnly: Bool = true) {
+                metricsFromLoopbackOnly: Bool = true, presets: LoadedPresets = .builtin) {
         let ids = IdentifierGenerator.shared
         let log = RequestLog(enabled: logRequests)
         let metrics = Metrics()
@@ -52,6 +57,8 @@ public final class PaddockAPI: Sendable {
         let images = ImageCache(baseImages: backend.baseImages, layers: backend.layers, limitBytes: backend.layerCacheLimitBytes)
         let sessions = SessionService(store: store, runtime: backend.runtime, ids: ids, settings: settings,
                                       afterProvisioning: { await images.enforceLimit() })
+        let egressLog = EgressLog(store: store, onWriteError: { log.internalError($0, requestID: "none") })
+        metrics.addCounters { egressLog.counterFamilies }
 
         var routes = RouteBuilder(router: Router(), authenticator: authenticator, log: log)
         ServiceController(store: store, metrics: metrics, loopbackOnly: metricsFromLoopbackOnly).addRoutes(to: &routes)
@@ -60,6 +67,7 @@ public final class PaddockAPI: Sendable {
         SessionController(service: sessions).addRoutes(to: &routes)
         SessionWorkController(service: sessions, runtime: backend.runtime, settings: settings).addRoutes(to: &routes)
         ImageController(cache: images).addRoutes(to: &routes)
+        NetworkController(store: store, egressLog: egressLog, presets: presets).addRoutes(to: &routes)
 
         self.router = routes.router
         self.metrics = metrics
@@ -68,17 +76,23 @@ public final class PaddockAPI: Sendable {
         self.store = store
         self.accounts = accounts
         self.sessions = sessions
+        self.egressLog = egressLog
+        self.presets = presets
     }
 
     /// Recovers the sessions of an earlier run (re-adopting live containers, removing
-    /// leftovers) and starts the timeout sweeper. Call once before serving.
+    /// leftovers), restores the audit counters of earlier runs and starts the timeout sweeper.
+    /// Call once before serving.
     public func startSessions() async throws {
+        try await egressLog.restoreTotals()
         try await sessions.start()
     }
 
     /// Stops the timeout sweeper; running sessions keep running for the next start to adopt.
+    /// Writes the queued audit events; call before closing the store.
     public func stopSessions() async {
         await sessions.stop()
+        await egressLog.stop()
     }
 
     /// Every route as `(method, pattern)`, for the OpenAPI consistency test.

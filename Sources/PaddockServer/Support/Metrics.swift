@@ -8,6 +8,13 @@ final class Metrics: Sendable {
     private static let bounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     private let series = Mutex([Key: Series]())
     private let started = Date()
+    private let counterSources = Mutex<[@Sendable () -> [CounterFamily]]>([])
+
+    /// Adds counters kept elsewhere (e.g. the egress log's) to every rendering, after the
+    /// request metrics.
+    func addCounters(_ source: @escaping @Sendable () -> [CounterFamily]) {
+        counterSources.withLock { $0.append(source) }
+    }
 
     /// Records one finished request.
     func record(method: String, route: String, status: Int, seconds: Double) {
@@ -44,6 +51,12 @@ final class Metrics: Sendable {
                 out += sample.labels.isEmpty ? "\(gauge.name) \(sample.value)\n" : "\(gauge.name){\(sample.labels)} \(sample.value)\n"
             }
         }
+        for family in counterSources.withLock({ $0 }).flatMap({ $0() }) {
+            out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) counter\n"
+            for sample in family.samples {
+                out += sample.labels.isEmpty ? "\(family.name) \(sample.value)\n" : "\(family.name){\(sample.labels)} \(sample.value)\n"
+            }
+        }
         out += "# HELP paddock_uptime_seconds Seconds since the server started.\n# TYPE paddock_uptime_seconds gauge\n"
         out += "paddock_uptime_seconds \(Date().timeIntervalSince(started))\n"
         return out
@@ -56,4 +69,11 @@ final class Metrics: Sendable {
     private func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
+}
+
+/// One counter metric with its samples; `labels` is the text between the braces, already escaped.
+struct CounterFamily: Sendable {
+    let name: String
+    let help: String
+    let samples: [(labels: String, value: Int64)]
 }
