@@ -221,6 +221,33 @@ final class SessionEndToEndTests {
         _ = try await call("DELETE", "/v1/sessions/\(neighbour)")
     }
 
+    @Test("a streamed exec whose client hangs up is cancelled: its command is killed")
+    func hangUpKillsCommand() async throws {
+        let id = try #require(try await createSession("default")["id"]?.stringValue)
+        let body = JSONWriter.bytes(["command": ["sleep", "300"]])
+        let request = Array("""
+            POST /v1/sessions/\(id)/exec HTTP/1.1\r
+            host: 127.0.0.1\r
+            authorization: Bearer \(server.adminKey)\r
+            content-type: application/json\r
+            accept: application/x-ndjson\r
+            content-length: \(body.count)\r
+            \r
+
+            """.utf8) + body
+        let head = try await RawHTTP.hangUpAfterHead(port: server.port, request)
+        #expect(String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        // The server notices the closed connection at its next keep-alive line and cancels the exec.
+        var running = true
+        for _ in 0..<60 where running {
+            try await Task.sleep(nanoseconds: 500_000_000)
+            let ps = try await exec(id, ["ps", "-eo", "args"])
+            running = ps["stdout"]?.stringValue?.contains("sleep 300") ?? true
+        }
+        #expect(!running, "sleep 300 still runs 30 s after its client went away")
+        _ = try await call("DELETE", "/v1/sessions/\(id)")
+    }
+
     @Test("files: binary round trip; a symlink to /etc/shadow planted inside reads the session's file, never the host's")
     func files() async throws {
         let id = try #require(try await createSession("default")["id"]?.stringValue)

@@ -16,6 +16,11 @@ struct SessionWorkController: Sendable {
     static let maxUploadBytes = 64 << 20
     /// The largest exec request body (its `stdin` may be up to 8 MiB, escaped).
     static let maxExecBody = 24 << 20
+    /// A streamed exec that printed nothing for this long sends a blank line.
+    static let keepAliveSeconds = 2.0
+    /// Paths that are kernel or Paddock mounts inside the container; the files routes do not
+    /// reach them (what they show is not in the session's root filesystem).
+    static let unreachablePrefixes = ["/proc", "/sys", "/dev", "/.paddock"]
 
     func addRoutes(to routes: inout RouteBuilder) {
         let controller = self
@@ -28,7 +33,7 @@ struct SessionWorkController: Sendable {
         }
         routes.authenticated("PUT", "/v1/sessions/{id}/files") { request, caller in
             try request.checkQuery(allowed: ["path", "mode"])
-            let path = try SessionPath(try Self.required(request, "path"))
+            let path = try Self.filePath(request)
             let mode = try request.query("mode").map(Self.mode)
             let id = request.pathParameters["id"] ?? ""
             try await controller.withWork(id, accountID: caller.accountID) {
@@ -40,7 +45,7 @@ struct SessionWorkController: Sendable {
         }
         routes.authenticated("GET", "/v1/sessions/{id}/files") { request, caller in
             try request.checkQuery(allowed: ["path", "list"])
-            let path = try SessionPath(try Self.required(request, "path"))
+            let path = try Self.filePath(request)
             let id = request.pathParameters["id"] ?? ""
             if try request.queryBool("list") {
                 let entries = try await controller.withWork(id, accountID: caller.accountID) {
@@ -103,17 +108,31 @@ struct SessionWorkController: Sendable {
         let (stream, continuation) = HTTPBodyStream.makeStream()
         let runtime = self.runtime
         let service = self.service
+        // A blank line after each quiet stretch: a client that went away is noticed on the next
+        // write (its exec is then cancelled, which kills the command's process group).
+        let lastWrite = Mutex(Date())
+        let send: @Sendable ([UInt8]) -> Void = { bytes in
+            lastWrite.withLock { $0 = Date() }
+            continuation.yield(bytes)
+        }
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(Self.keepAliveSeconds * 1e9))
+                if Date().timeIntervalSince(lastWrite.withLock { $0 }) >= Self.keepAliveSeconds { send([UInt8(ascii: "\n")]) }
+            }
+        }
         let task = Task {
+            defer { heartbeat.cancel() }
             let decoder = Mutex((UTF8Chunks(), UTF8Chunks()))
             do {
                 let exit = try await runtime.exec(sessionID: id, request: request, stdin: stdin) { event in
                     switch event {
                     case .stdout(let bytes):
                         let text = decoder.withLock { encoder.chunk(bytes, &$0.0) }
-                        if !text.isEmpty { continuation.yield(ExecView.line(["type": "stdout", "data": .string(text)])) }
+                        if !text.isEmpty { send(ExecView.line(["type": "stdout", "data": .string(text)])) }
                     case .stderr(let bytes):
                         let text = decoder.withLock { encoder.chunk(bytes, &$0.1) }
-                        if !text.isEmpty { continuation.yield(ExecView.line(["type": "stderr", "data": .string(text)])) }
+                        if !text.isEmpty { send(ExecView.line(["type": "stderr", "data": .string(text)])) }
                     default: break
                     }
                 }
@@ -130,7 +149,10 @@ struct SessionWorkController: Sendable {
             await service.endWork(ticket)
             continuation.finish()
         }
-        continuation.onTermination = { _ in task.cancel() }
+        continuation.onTermination = { _ in
+            task.cancel()
+            heartbeat.cancel()
+        }
         return HTTPResponse(status: 200, headers: [("content-type", "application/x-ndjson")], body: .stream(stream))
     }
 
@@ -160,6 +182,15 @@ struct SessionWorkController: Sendable {
         } catch {
             throw PaddockError(.invalidArgument, "command: \(error)")
         }
+    }
+
+    /// The `path` query parameter, absolute, without `..`, and not inside a kernel mount.
+    static func filePath(_ request: HTTPRequest) throws -> SessionPath {
+        let path = try SessionPath(try required(request, "path"))
+        if let prefix = unreachablePrefixes.first(where: { path.value == $0 || path.value.hasPrefix($0 + "/") }) {
+            throw PaddockError.invalid("path", "\(prefix) is a kernel or Paddock mount inside the session, not a file in its root; use exec to read it")
+        }
+        return path
     }
 
     private static func required(_ request: HTTPRequest, _ name: String) throws -> String {

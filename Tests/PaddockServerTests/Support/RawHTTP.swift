@@ -58,6 +58,37 @@ enum RawHTTP {
         return response
     }
 
+    /// Sends a request, reads until the response head has arrived, then closes the connection
+    /// (a client that goes away mid-response). Returns the bytes read.
+    static func hangUpAfterHead(port: Int, _ request: [UInt8]) async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                    guard fd >= 0 else { throw Failure(description: "socket failed") }
+                    defer { close(fd) }
+                    var address = sockaddr_in()
+                    address.sin_family = sa_family_t(AF_INET)
+                    address.sin_port = in_port_t(UInt16(port).bigEndian)
+                    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                    let connected = withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    }
+                    guard connected == 0 else { throw Failure(description: "connect failed: \(errno)") }
+                    _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    var data: [UInt8] = []
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    while findHeaderEnd(data) == nil {
+                        let n = recv(fd, &buffer, buffer.count, 0)
+                        if n <= 0 { break }
+                        data.append(contentsOf: buffer[0..<n])
+                    }
+                    return data
+                })
+            }
+        }
+    }
+
     /// Sends raw bytes (which may hold more than one request) on a thread of its own and reads
     /// one response.
     static func raw(port: Int, _ bytes: [UInt8]) async throws -> RawResponse {
