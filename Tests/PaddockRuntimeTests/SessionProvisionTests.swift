@@ -90,7 +90,7 @@ struct SessionProvisionTests {
         try await withSessionTestBed { bed in
             let id = try await bed.provision()
             #expect(try await bed.containerIDs() == [id])
-            #expect(bed.mountsUnderData.count == 2)
+            #expect(bed.mountsUnderData.count == 3)  // disk, run and rootfs
             #expect(!SessionCgroups.directories(for: id).isEmpty)
 
             await bed.runtime.terminate(sessionID: id)

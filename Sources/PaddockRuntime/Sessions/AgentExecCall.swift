@@ -36,16 +36,28 @@ enum AgentExecCall {
         }
     }
 
-    /// Connects to the agent socket in `runDirectory` through `/proc/self/fd/<n>/agent.sock`
-    /// of a descriptor of the directory, so that the data directory's length never matters
-    /// (a socket address holds at most 107 bytes of path).
+    /// Connects to the agent socket in `runDirectory`. The directory is writable from inside
+    /// the session, so the name is opened without following symlinks (`O_PATH | O_NOFOLLOW`),
+    /// must be a socket, and the connection goes to exactly that inode through
+    /// `/proc/self/fd/<n>`: a symlink planted in its place (pointing at another session's or a
+    /// host socket) is refused. The path's length never matters either (a socket address holds
+    /// at most 107 bytes of path).
     static func connect(runDirectory: String) throws(AgentError) -> AgentConnection {
-        let directory = open(runDirectory, paddock_o_path | O_DIRECTORY | O_CLOEXEC)
+        let directory = open(runDirectory, paddock_o_path | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard directory >= 0 else {
             throw AgentError(.io, "open \(runDirectory): \(String(cString: strerror(errno)))")
         }
         defer { close(directory) }
-        return try AgentConnection(socketPath: "/proc/self/fd/\(directory)/\(SessionLayout.socketName)")
+        let socket = openat(directory, SessionLayout.socketName, paddock_o_path | O_NOFOLLOW | O_CLOEXEC)
+        guard socket >= 0 else {
+            throw AgentError(.io, "open the agent socket: \(String(cString: strerror(errno)))")
+        }
+        defer { close(socket) }
+        var info = stat()
+        guard fstat(socket, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else {
+            throw AgentError(.io, "the agent socket was replaced by something that is not a socket")
+        }
+        return try AgentConnection(socketPath: "/proc/self/fd/\(socket)")
     }
 
     /// The blocking conversation (on the exec's own thread).
@@ -64,10 +76,37 @@ enum AgentExecCall {
                 connection.writeStdin(stdin)
                 connection.closeStdin()
             }
+            // The agent runs inside the session, so it is not trusted to keep to the request:
+            // output beyond the caps is dropped here too, and a silent agent is given up on
+            // once the request's timeout (plus a grace period) has passed.
             var exit: ExecExit?
-            while let event = try connection.nextEvent() {
-                if case .exit(let last) = event { exit = last }
-                onEvent(event)
+            var stdoutLeft = request.maxStdoutBytes, stderrLeft = request.maxStderrBytes
+            let deadline = request.timeoutMs.map { DispatchTime.now().uptimeNanoseconds / 1_000_000 + UInt64($0) + graceMs }
+            while true {
+                var waitMs: Int?
+                if let deadline {
+                    let now = DispatchTime.now().uptimeNanoseconds / 1_000_000
+                    guard now < deadline else {
+                        return .failure(.agent(AgentError(.closed, "the agent did not finish within the exec's timeout")))
+                    }
+                    waitMs = Int(deadline - now)
+                }
+                guard let event = try connection.nextEvent(timeoutMs: waitMs) else { break }
+                switch event {
+                case .exit(let last):
+                    exit = last
+                    onEvent(event)
+                case .stdout(let bytes):
+                    let kept = bytes.prefix(stdoutLeft)
+                    stdoutLeft -= kept.count
+                    if !kept.isEmpty { onEvent(.stdout(Array(kept))) }
+                case .stderr(let bytes):
+                    let kept = bytes.prefix(stderrLeft)
+                    stderrLeft -= kept.count
+                    if !kept.isEmpty { onEvent(.stderr(Array(kept))) }
+                case .started:
+                    onEvent(event)
+                }
             }
             guard let exit else { return .failure(.agent(AgentError(.closed, "the agent ended without an exit frame"))) }
             return .success(exit)
@@ -75,6 +114,10 @@ enum AgentExecCall {
             return .failure(control.isCancelled ? .cancelled : .agent(error))
         }
     }
+
+    /// How long after the request's timeout a silent agent is still waited for (the agent
+    /// needs a moment to kill the group and report).
+    static let graceMs: UInt64 = 10_000
 
     /// Shared between the exec's thread and the cancellation handler.
     private final class CallControl: Sendable {

@@ -4,10 +4,10 @@
 /// session.json   the layer keys and environment, to re-adopt the session after a restart
 /// disk/          tmpfs of `disk_mb` MiB: the only place the session can write to
 ///   upper/ work/ the overlay's upper and work directories
+///   init.log     stdout and stderr of paddock-init (on the session's disk: bounded)
 /// rootfs/        the overlay (layers top first, then the base image, below disk/upper)
-/// run/           the agent socket directory, bound read-write at /.paddock/run
+/// run/           tmpfs of 1 MiB: the agent socket directory, bound read-write at /.paddock/run
 /// bundle/        the OCI bundle (config.json)
-/// init.log       stdout and stderr of paddock-init
 /// ```
 ///
 /// Only made from ids that passed ``isValidID(_:)``, so no path ever leaves `<data>/sessions`.
@@ -21,6 +21,8 @@ struct SessionLayout: Sendable, Equatable {
     static let initBinaryPath = "/.paddock/bin/paddock-init"
     /// Where the socket directory is bound inside the container.
     static let runPath = "/.paddock/run"
+    /// The size of the socket directory's tmpfs.
+    static let runSizeMB = 1
     /// The agent socket's name in the socket directory.
     static let socketName = "agent.sock"
     /// The directory name holding every session below the data directory.
@@ -40,7 +42,7 @@ struct SessionLayout: Sendable, Equatable {
     var rootfs: String { "\(directory)/rootfs" }
     var run: String { "\(directory)/run" }
     var bundle: String { "\(directory)/bundle" }
-    var output: String { "\(directory)/init.log" }
+    var output: String { "\(disk)/init.log" }
 
     /// A session id usable as directory name, runc container id and hostname: 1–64 of
     /// `A-Z a-z 0-9 _ - .`, not starting with `.` or `-`.

@@ -122,6 +122,11 @@ struct SessionProvisioning: Sendable {
         try ImageFiles.makeDirectory(layout.upper)
         try ImageFiles.makeDirectory(layout.work)
 
+        // The socket directory is writable from inside: a tiny tmpfs of its own keeps what the
+        // session writes there off the host's disk.
+        try Mounts.mountTmpfs(at: layout.run, sizeMB: SessionLayout.runSizeMB)
+        rollback.add { Self.problem { () throws(PaddockError) in try Mounts.unmount(layout.run) } }
+
         // Root filesystem.
         try Mounts.mountOverlay(at: layout.rootfs, lower: layers.map(\.path.path) + [base.path.path],
                                 upper: layout.upper, work: layout.work)
