@@ -87,3 +87,26 @@ struct ImageSupportTests {
         #expect(DirectoryTree.allocatedBytes(at: "\(dir.path)/tree") == single)
     }
 }
+
+@Suite("directory trees of any depth")
+struct DeepDirectoryTreeTests {
+    @Test("a tree 5000 levels deep is measured and removed without overflowing the stack")
+    func deepTree() throws {
+        let dir = try ImageTestDirectory("deep")
+        defer { dir.remove() }
+        var fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+        try #require(fd >= 0)
+        for _ in 0..<5000 {
+            #expect(mkdirat(fd, "d", 0o755) == 0)
+            let child = openat(fd, "d", O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = child
+        }
+        let file = openat(fd, "leaf", O_WRONLY | O_CREAT, 0o644)
+        close(file)
+        close(fd)
+        #expect(DirectoryTree.allocatedBytes(at: dir.path) > 5000 * 512)
+        try DirectoryTree.remove(dir.path)
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
+}
