@@ -59,6 +59,14 @@ struct SessionExecRequestTests {
         expectInvalidRequest(param) { try SessionExecRequest.parse(value) }
     }
 
+    @Test("the arguments together are bounded like the kernel's argv")
+    func totalCommandSize() throws {
+        let argument = String(repeating: "a", count: 100_000)
+        let items = (0..<30).map { _ in "\"\(argument)\"" }.joined(separator: ", ")
+        let value = try requestJSON(#"{"command": ["echo", "# + items + "]}")
+        expectInvalidRequest("command") { try SessionExecRequest.parse(value) }
+    }
+
     @Test("an empty argument after the program is fine")
     func emptyArgument() throws {
         #expect(try parse(#"{"command": ["printf", ""]}"#).argv == ["printf", ""])

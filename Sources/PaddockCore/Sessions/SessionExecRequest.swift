@@ -37,6 +37,9 @@ public struct SessionExecRequest: Sendable, Equatable {
     public static let maxArgumentBytes = 128 * 1024 - 1
     /// The most arguments `command` may have.
     public static let maxArguments = 4096
+    /// The most bytes all arguments together may have (each counted with its NUL), like the
+    /// kernel's limit on argv.
+    public static let maxCommandBytes = 2 * 1024 * 1024
     /// The longest user or group name.
     public static let maxUserNameLength = 32
     /// The shell a string `command` runs under.
@@ -109,6 +112,10 @@ public struct SessionExecRequest: Sendable, Equatable {
                 }
                 try checkArgument(text, param: "command[\(i)]")
                 argv.append(text)
+            }
+            let total = argv.reduce(0) { $0 + $1.utf8.count + 1 }
+            if total > maxCommandBytes {
+                throw PaddockError.invalid("command", "is \(total) bytes in all; the arguments together may be at most \(maxCommandBytes) bytes, pass larger data through stdin or a file")
             }
             if argv[0].isEmpty {
                 throw PaddockError.invalid("command[0]", "is empty; give the program to run, e.g. \"python3\"")
