@@ -15,7 +15,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// The largest body accepted for a request, from its method and decoded path; lets an
     /// upload route take more (or a JSON route less) than `maxBodyBytes`.
-    public var bodyLimit: (@Sendable (_ method: String, _ path: String) -> Int)?
+    public var bodyLimit: (@Sendable (_ method: String, _ path: String, _ header: (String) -> String?) -> Int)?
     /// The response for a body over the limit (413); given the limit in bytes.
     public var onTooLarge: @Sendable (_ limit: Int) -> HTTPResponse
     /// The response to a request whose framing cannot be trusted (conflicting or duplicated
@@ -43,7 +43,7 @@ public struct HTTPServerConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 8080,
                 threadCount: Int = HTTPServerConfiguration.defaultThreadCount,
                 maxBodyBytes: Int = 1 << 20,
-                bodyLimit: (@Sendable (_ method: String, _ path: String) -> Int)? = nil,
+                bodyLimit: (@Sendable (_ method: String, _ path: String, _ header: (String) -> String?) -> Int)? = nil,
                 onTooLarge: @escaping @Sendable (_ limit: Int) -> HTTPResponse = { limit in
                     .text("request body is larger than \(limit) bytes\n", status: 413)
                 },
@@ -71,8 +71,8 @@ public struct HTTPServerConfiguration: Sendable {
     }
 
     /// The body limit for one request.
-    func limit(method: String, path: String) -> Int {
-        max(0, bodyLimit?(method, path) ?? maxBodyBytes)
+    func limit(method: String, path: String, header: (String) -> String?) -> Int {
+        max(0, bodyLimit?(method, path, header) ?? maxBodyBytes)
     }
 }
 

@@ -114,7 +114,10 @@ final class MicroHTTPDServer: @unchecked Sendable {
             let request = HTTPRequest(method: method.map { String(cString: $0) } ?? "GET", target: exchange.target,
                                       remoteAddress: "")
             exchange.isHead = request.method == "HEAD"
-            exchange.limit = configuration.limit(method: request.method, path: request.path)
+            let connection = exchange.connection
+            exchange.limit = configuration.limit(method: request.method, path: request.path) { name in
+                Self.header(name, of: connection)
+            }
             exchange.request = request
             if let problem = framingProblem(exchange.connection) {
                 // Answered before reading the body, and the connection is closed after it:
@@ -281,6 +284,15 @@ final class MicroHTTPDServer: @unchecked Sendable {
             length = sum
         }
         return length
+    }
+
+    /// One request header of `connection` by name (any case), read when asked.
+    private static func header(_ name: String, of connection: OpaquePointer) -> String? {
+        var value: UnsafePointer<CChar>?
+        var size = 0
+        guard MHD_lookup_connection_value_n(connection, .HEADER_KIND, name, name.utf8.count, &value, &size) == .YES,
+              let value else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: value, count: size), as: UTF8.self)
     }
 
     private func headers(_ connection: OpaquePointer) -> [(String, String)] {

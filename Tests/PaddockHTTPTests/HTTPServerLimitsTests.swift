@@ -73,7 +73,7 @@ struct HTTPServerLimitsTests {
     func perRouteLimit() async throws {
         let configure: (inout HTTPServerConfiguration) -> Void = {
             $0.maxBodyBytes = 100
-            $0.bodyLimit = { method, path in
+            $0.bodyLimit = { method, path, _ in
                 if method == "PUT" && path.hasPrefix("/upload/") { return 10_000 }
                 if path == "/tiny" { return 3 }
                 return 100

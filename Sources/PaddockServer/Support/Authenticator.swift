@@ -20,6 +20,23 @@ final class Authenticator: Sendable {
         guard let key = try Self.presentedKey(request) else {
             throw PaddockError(.unauthenticated, "no API key; send 'Authorization: Bearer pdk_…' or 'x-api-key: pdk_…'")
         }
+        return try caller(key: key)
+    }
+
+    /// Whether the headers (read through `header`) carry a valid key — for deciding, before a
+    /// body is read, whether a large body may be accepted at all.
+    func isAuthenticated(header: (String) -> String?) -> Bool {
+        let value = header("authorization").map { value -> String in
+            let text = Self.trimmed(value)
+            let bearer = text.utf8.count > 7 && text.utf8.prefix(7).map({ $0 | 0x20 }) == Array("bearer ".utf8)
+            return bearer ? Self.trimmed(String(text.dropFirst(7))) : text
+        } ?? header("x-api-key").map(Self.trimmed)
+        guard let value else { return false }
+        return (try? caller(key: value)) != nil
+    }
+
+    /// The caller whose key is `key` (from the cache, else the store).
+    private func caller(key: String) throws -> Caller {
         if let caller = cache.withLock({ $0.entries[key] }) { return caller }
         guard APIKey.isWellFormed(key) else {
             throw PaddockError(.unauthenticated, "the API key is not valid; keys look like 'pdk_' followed by 43 letters and digits")
