@@ -15,13 +15,18 @@ public struct SessionBackend: Sendable {
     public var layers: LayerStore
     /// The layer cache's size bound in bytes.
     public var layerCacheLimitBytes: Int64
+    /// Runs once at start, before sessions are reconciled: removes what an interrupted run
+    /// left of builds (containers, mounts, temporary directories); returns what it removed.
+    public var recoverBuilds: @Sendable () async -> [String]
 
     /// Groups the parts.
-    public init(runtime: any SessionRuntime, baseImages: BaseImageBuilder, layers: LayerStore, layerCacheLimitBytes: Int64) {
+    public init(runtime: any SessionRuntime, baseImages: BaseImageBuilder, layers: LayerStore, layerCacheLimitBytes: Int64,
+                recoverBuilds: @escaping @Sendable () async -> [String] = { [] }) {
         self.runtime = runtime
         self.baseImages = baseImages
         self.layers = layers
         self.layerCacheLimitBytes = layerCacheLimitBytes
+        self.recoverBuilds = recoverBuilds
     }
 }
 
@@ -38,6 +43,8 @@ public final class PaddockAPI: Sendable {
     let store: PaddockStore
     let accounts: AccountService
     let sessions: SessionService
+    let authenticator: Authenticator
+    let recoverBuilds: @Sendable () async -> [String]
     /// The network audit log: give it to the egress gateway as its `EgressRecorder`.
     public let egressLog: EgressLog
     /// The preset host lists of `limited` policies, as served by `GET /v1/network/presets`.
@@ -51,6 +58,7 @@ public final class PaddockAPI: Sendable {
         let log = RequestLog(enabled: logRequests)
         let metrics = Metrics()
         let authenticator = Authenticator(store: store)
+        self.authenticator = authenticator
         let environments = EnvironmentService(store: store, ids: ids)
         let accounts = AccountService(store: store, ids: ids, environments: environments)
         let settings = SessionSettings()
@@ -76,6 +84,7 @@ public final class PaddockAPI: Sendable {
         self.store = store
         self.accounts = accounts
         self.sessions = sessions
+        self.recoverBuilds = backend.recoverBuilds
         self.egressLog = egressLog
         self.presets = presets
     }
@@ -84,6 +93,9 @@ public final class PaddockAPI: Sendable {
     /// leftovers), restores the audit counters of earlier runs and starts the timeout sweeper.
     /// Call once before serving.
     public func startSessions() async throws {
+        for leftover in await recoverBuilds() {
+            log.event("removed build leftover", [("what", .string(leftover))])
+        }
         try await egressLog.restoreTotals()
         try await sessions.start()
     }
@@ -134,7 +146,11 @@ public final class PaddockAPI: Sendable {
     public func httpServer(host: String, port: Int, threads: Int,
                            errorLog: (@Sendable (String) -> Void)? = nil) -> HTTPServer {
         var configuration = HTTPServerConfiguration(host: host, port: port, threadCount: threads,
-                                                    maxBodyBytes: Self.maxJSONBody, bodyLimit: Self.bodyLimit,
+                                                    maxBodyBytes: Self.maxJSONBody,
+                                                    bodyLimit: { [authenticator] method, path, header in
+                                                        Self.bodyLimit(method: method, path: path, header: header,
+                                                                       authenticator: authenticator)
+                                                    },
                                                     connectionMemoryLimit: 32 * 1024, errorLog: errorLog)
         configuration.onTooLarge = { [self] limit in tooLargeResponse(limit: limit) }
         configuration.onMalformed = { [self] problem in malformedResponse(problem) }
@@ -142,12 +158,19 @@ public final class PaddockAPI: Sendable {
     }
 
     /// The body limit of a route: file uploads and exec requests (with their stdin) may be
-    /// larger than other JSON bodies.
-    @Sendable static func bodyLimit(method: String, path: String) -> Int {
+    /// larger than other JSON bodies — only for a caller with a valid key, checked before the
+    /// body is read, so that nobody without one can make the server hold large bodies.
+    static func bodyLimit(method: String, path: String, header: (String) -> String?, authenticator: Authenticator) -> Int {
         guard path.hasPrefix("/v1/sessions/") else { return maxJSONBody }
-        if method == "PUT" && path.hasSuffix("/files") { return SessionWorkController.maxUploadBytes }
-        if method == "POST" && path.hasSuffix("/exec") { return SessionWorkController.maxExecBody }
-        return maxJSONBody
+        let large: Int
+        if method == "PUT" && path.hasSuffix("/files") {
+            large = SessionWorkController.maxUploadBytes
+        } else if method == "POST" && path.hasSuffix("/exec") {
+            large = SessionWorkController.maxExecBody
+        } else {
+            return maxJSONBody
+        }
+        return authenticator.isAuthenticated(header: header) ? large : maxJSONBody
     }
 
     /// The response to a request whose body framing is ambiguous (the HTTP layer closes the

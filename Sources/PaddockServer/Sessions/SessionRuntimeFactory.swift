@@ -15,12 +15,27 @@ enum SessionRuntimeFactory {
         let layers = try LayerStore(directory: data.appendingPathComponent("layers", isDirectory: true))
         let runc = try Runc(root: data.appendingPathComponent("runc", isDirectory: true).path)
         // Build containers have a runc root of their own: reconciling sessions never sees them.
-        let builder = try RuncLayerBuilder(runtime: Runc(root: data.appendingPathComponent("runc-build", isDirectory: true).path))
+        let buildRunc = try Runc(root: data.appendingPathComponent("runc-build", isDirectory: true).path)
+        let builder = try RuncLayerBuilder(runtime: buildRunc)
         let runtime = try LocalSessionRuntime(
             dataDirectory: data, baseImages: baseImages, layers: layers, layerBuilder: builder, runtime: runc,
             initBinary: try initBinary(options), mirrors: mirrors)
         return SessionBackend(runtime: runtime, baseImages: baseImages, layers: layers,
-                              layerCacheLimitBytes: Int64(options.layerCacheMB) << 20)
+                              layerCacheLimitBytes: Int64(options.layerCacheMB) << 20,
+                              recoverBuilds: { await recoverBuilds(runc: buildRunc, layers: layers, baseImages: baseImages) })
+    }
+
+    /// At start no build runs yet: every build container, build mount and temporary directory
+    /// found belongs to a run that was interrupted (e.g. `kill -9` mid-provisioning).
+    static func recoverBuilds(runc: Runc, layers: LayerStore, baseImages: BaseImageBuilder) async -> [String] {
+        var removed: [String] = []
+        for container in (try? await runc.list()) ?? [] {
+            if (try? await runc.delete(id: container.id, force: true)) != nil { removed.append("build container \(container.id)") }
+        }
+        removed += Mounts.unmountAll(under: layers.directory.path).map { "build mount \($0)" }
+        removed += await layers.removeStaleTemporaries().map { "layer temporary \($0)" }
+        removed += await baseImages.removeStaleTemporaries().map { "image temporary \($0)" }
+        return removed
     }
 
     /// The `paddock-init` to bind into sessions: the given one, else the one next to this program.
