@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns the benchmark rounds (JSON lines) into BENCHMARKS.md: medians and side-by-side ratios."""
+"""Turns P5's benchmark rounds (JSON lines) into its BENCHMARKS.md section: medians and side-by-side ratios."""
 import argparse, json, platform, statistics, subprocess, datetime, os
 
 ap = argparse.ArgumentParser()
@@ -27,13 +27,10 @@ errors = sum(r["errors"] + r["non2xx"] for name in ("get_paddock", "post_paddock
 
 def ok(b): return "met" if b else "**not met**"
 
-print(f"""# Benchmarks
+print(f"""## P5 — HTTP API against nginx serving the same bytes
 
-Written by `make bench` (`bench/run`). Machine: {os.cpu_count()} cores ({cpu}), {mem} GiB, {platform.system()} {platform.release()}.
-Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; commit {commit}.
-Every figure is the median of {args.rounds} rounds; the rounds alternate Paddock and its peer (A B A B …) in the same run.
-
-## P5 — HTTP API against nginx serving the same bytes
+Machine: {os.cpu_count()} cores ({cpu}), {mem} GiB, {platform.system()} {platform.release()}. Run: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}, commit {commit}.
+Every figure is the median of {args.rounds} rounds; the rounds alternate Paddock and nginx (A B A B …) in the same run.
 
 | what | requests/s (median) | p50 latency | p99 latency | errors + non-2xx |
 | --- | ---: | ---: | ---: | ---: |
