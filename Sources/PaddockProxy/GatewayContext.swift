@@ -1,0 +1,41 @@
+import PaddockCore
+
+/// What every session served by one ``EgressGateway`` shares: its loop, lookup threads,
+/// resolver, recorder and limits.
+struct GatewayContext: Sendable {
+    let loop: EventLoop
+    let pool: ResolverPool
+    let resolver: any HostResolver
+    let recorder: any EgressRecorder
+    let presets: NetworkPresets
+    let addresses: AddressPolicy
+    /// The ports listened on at each gateway address (0 picks a free one, for tests).
+    let proxyPort: Int
+    let transparentPort: Int
+    let dnsPort: Int
+    /// Resolving plus connecting upstream, in nanoseconds.
+    let connectTimeout: UInt64
+    /// A relayed connection with no byte either way for this long is closed, in nanoseconds.
+    let idleTimeout: UInt64
+    /// Reading a request head or ClientHello, in nanoseconds.
+    let handshakeTimeout: UInt64
+    /// The ports assumed on the transparent listener when a connection carries no original
+    /// destination (it was not redirected by nftables): 443 for TLS, 80 for HTTP.
+    var fallbackTLSPort = 443
+    var fallbackHTTPPort = 80
+    /// CONNECT ports whose ClientHello is read and its SNI checked before connecting upstream.
+    var helloCheckedPorts: Set<Int> = [443]
+    /// The size asked for each relay pipe (the kernel may round it).
+    var pipeSize = 256 * 1024
+    /// The most open connections one session may have; more are closed at once.
+    var maxConnectionsPerSession = 1024
+    /// The most DNS lookups one session may have running.
+    var maxDNSLookupsPerSession = 128
+    /// How long a refused connection is read and discarded after its answer, in nanoseconds.
+    var lingerTime: UInt64 = 2_000_000_000
+
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}
