@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "PaddockHTTP", dependencies: ["CMicroHTTPD"]),
         .target(name: "PaddockServer",
                 dependencies: ["PaddockCore", "PaddockJSON", "PaddockStore", "PaddockHTTP", "PaddockRuntime",
-                               "PaddockAgentProtocol"],
+                               "PaddockAgentProtocol", "PaddockProxy"],
                 resources: [.copy("Presets")]),
         .target(name: "PaddockCLI", dependencies: ["PaddockCore", "PaddockJSON"]),
         // The wire format between the server and paddock-init; Glibc only.
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "PaddockHTTPTests", dependencies: ["PaddockHTTP"]),
         .testTarget(name: "PaddockServerTests",
                     dependencies: ["PaddockServer", "PaddockCore", "PaddockJSON", "PaddockHTTP", "PaddockStore",
-                                   "PaddockRuntime", "PaddockAgentProtocol"]),
+                                   "PaddockRuntime", "PaddockAgentProtocol", "PaddockProxy"]),
         .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
         // Runs the built paddock-init binary (`swift build` makes it); depending on the executable
         // target would link its -static-stdlib flag into the test bundle.

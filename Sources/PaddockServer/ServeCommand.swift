@@ -41,6 +41,22 @@ public enum ServeCommand {
         /// Private IPv4 ranges sessions may reach despite the always-denied set (`--allow-cidr`),
         /// e.g. a company mirror.
         public var allowCIDRs: [PaddockCore.IPv4Network] = []
+        /// The IPv4 range each session's /30 comes from.
+        public var sessionPool = HostNetworking.defaultPool
+        /// Names this server's objects on the host (nftables table, veths, namespaces) apart from
+        /// another server's on the same machine; nil is the standard naming.
+        public var networkTag: String?
+        /// The `nft` program the firewall is made with.
+        public var nft = NetworkTools.standard.nft
+
+        /// The names of the host network objects: `paddock`, `pd…`, `paddock-…`, or with a tag
+        /// `paddock_<tag>`, `pd<tag>…`, `paddock-<tag>-…`.
+        public var networkNames: NetworkNames {
+            guard let networkTag else { return .standard }
+            // The tag was checked by parseNetworkTag: 1-3 lower-case letters.
+            return try! NetworkNames(table: "paddock_\(networkTag)", interfacePrefix: "pd\(networkTag)",
+                                     namespacePrefix: "paddock-\(networkTag)-")
+        }
 
         /// Defaults.
         public init() {}
@@ -66,6 +82,11 @@ public enum ServeCommand {
       --layer-cache-mb N   bound of the package layer cache (env PADDOCK_LAYER_CACHE_MB; default 20480)
       --presets DIR        network presets: DIR/known-safe.txt and DIR/package-managers.txt replace the bundled lists (env PADDOCK_PRESETS)
       --allow-cidr CIDR    let sessions reach this private IPv4 range, e.g. a company mirror; repeatable (env PADDOCK_ALLOW_CIDRS, comma-separated)
+      --session-pool CIDR  IPv4 range the sessions' /30 networks come from (env PADDOCK_SESSION_POOL; default \(HostNetworking.defaultPool))
+      --network-tag TAG    1-3 lower-case letters naming this server's nftables table, veths and namespaces apart from
+                           another server's on the same machine (env PADDOCK_NETWORK_TAG; default: none)
+      --nft PATH           the nft program of the session firewall (env PADDOCK_NFT; default \(NetworkTools.standard.nft));
+                           a session whose firewall cannot be made fails, it never runs unprotected
       -h, --help           show this help
 
     On first start the admin account is created; its key is printed once on stderr and written to DIR/admin.key.
@@ -90,6 +111,9 @@ public enum ServeCommand {
         if let value = environment["PADDOCK_ALLOW_CIDRS"] {
             options.allowCIDRs = try value.split(separator: ",").map { try parseCIDR(String($0).trimmingCharacters(in: .whitespaces)) }
         }
+        if let value = environment["PADDOCK_SESSION_POOL"], !value.isEmpty { options.sessionPool = try parsePool(value) }
+        if let value = environment["PADDOCK_NETWORK_TAG"], !value.isEmpty { options.networkTag = try parseNetworkTag(value) }
+        if let value = environment["PADDOCK_NFT"], !value.isEmpty { options.nft = value }
         var givenCIDRs: [PaddockCore.IPv4Network] = []
         var rest = arguments[...]
         while let arg = rest.popFirst() {
@@ -112,6 +136,9 @@ public enum ServeCommand {
             case "--layer-cache-mb": options.layerCacheMB = try parseCacheSize(value())
             case "--presets": options.presetsDirectory = try value()
             case "--allow-cidr": givenCIDRs.append(try parseCIDR(value()))
+            case "--session-pool": options.sessionPool = try parsePool(value())
+            case "--network-tag": options.networkTag = try parseNetworkTag(value())
+            case "--nft": options.nft = try value()
             default: throw PaddockError(.invalidArgument, "unknown option '\(arg)'")
             }
         }
@@ -122,6 +149,21 @@ public enum ServeCommand {
 
     private static func parseCIDR(_ text: String) throws -> PaddockCore.IPv4Network {
         try PaddockCore.IPv4Network.parse(text, param: "--allow-cidr")
+    }
+
+    private static func parsePool(_ text: String) throws -> String {
+        let pool = try PaddockCore.IPv4Network.parse(text, param: "--session-pool")
+        guard pool.prefixLength <= SessionLease.prefixLength else {
+            throw PaddockError(.invalidArgument, "--session-pool '\(text)' is smaller than one /\(SessionLease.prefixLength); give e.g. 10.203.0.0/16")
+        }
+        return pool.description
+    }
+
+    private static func parseNetworkTag(_ text: String) throws -> String {
+        guard (1...3).contains(text.utf8.count), text.utf8.allSatisfy({ (0x61...0x7A).contains($0) }) else {
+            throw PaddockError(.invalidArgument, "--network-tag '\(text)' must be 1 to 3 lower-case letters, e.g. 'b'")
+        }
+        return text
     }
 
     private static func parseListen(_ text: String) throws -> (String, Int) {
@@ -175,9 +217,10 @@ public enum ServeCommand {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let store = try PaddockStore(path: options.dataDirectory + "/paddock.db")
-        let backend = try SessionRuntimeFactory.local(options)
+        let egressLog = PaddockAPI.makeEgressLog(store: store)
+        let backend = try SessionRuntimeFactory.local(options, egressLog: egressLog, presets: presets.presets)
         let api = PaddockAPI(store: store, sessions: backend, logRequests: options.logRequests,
-                             metricsFromLoopbackOnly: !options.metricsPublic, presets: presets)
+                             metricsFromLoopbackOnly: !options.metricsPublic, presets: presets, egressLog: egressLog)
         if let key = try await api.bootstrapAdminKey() {
             try AdminKeyFile.write(key, dataDirectory: options.dataDirectory)
             FileHandle.standardError.write(Data("""

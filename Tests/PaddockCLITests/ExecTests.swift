@@ -192,7 +192,7 @@ struct ExecTests {
     func topLevelHelp() async {
         let help = await runCLI(["--help"]).stdout
         for line in [
-            "  session        create, list, show and delete sessions; read their logs",
+            "  session        create, list, show and delete sessions; logs and egress",
             "  exec           run a command in a running session, streaming its output",
             "  cp             copy a file into or out of a session",
             "  run            run one command in a new session, then delete the session",

@@ -78,7 +78,7 @@ struct NetworkHostTests {
         }
     }
 
-    @Test("a limited session's TCP 80/443 lands on the transparent listener and its DNS on the responder")
+    @Test("a limited session's TCP 80/443 lands on the transparent listener; DNS reaches the responder only at the gateway")
     func redirects() async throws {
         try await NetworkTestHost.with { networking, _, setup in
             let id = newID()
@@ -94,10 +94,13 @@ struct NetworkHostTests {
                                                       waitMilliseconds: 10_000) == .connected)
                 #expect(SocketProbe.acceptedPeer(transparent) == lease.sessionAddress)
             }
-            try await SocketProbe.send(from: names.namespacePath, to: IPv4Address("203.0.113.53")!, port: 53, payload: "query")
+            try await SocketProbe.send(from: names.namespacePath, to: lease.gateway, port: 53, payload: "query")
             let received = await SocketProbe.receive(dns)
             #expect(received?.payload == "query")
             #expect(received?.sender == lease.sessionAddress)
+            // A query to another resolver is dropped, not redirected: nothing arrives.
+            try await SocketProbe.send(from: names.namespacePath, to: IPv4Address("198.51.100.53")!, port: 53, payload: "elsewhere")
+            #expect(await SocketProbe.receive(dns) == nil)
             await networking.detach(sessionID: id)
         }
     }
@@ -312,6 +315,37 @@ struct NetworkHostTests {
             #expect(await restarted.removeLeftovers(keeping: [kept]).isEmpty)
             await restarted.detach(sessionID: kept)
             try await expectNothingLeft(of: kept, networking: restarted, setup: setup)
+        }
+    }
+
+    @Test("after a restart, adopt checks the surviving network and has the gateway serve it again; a missing chain or lease refuses")
+    func adopt() async throws {
+        try await NetworkTestHost.with { networking, _, setup in
+            let kept = newID(), broken = newID()
+            _ = try await networking.attach(sessionID: kept, policy: Self.limited)
+            _ = try await networking.attach(sessionID: broken, policy: Self.limited)
+            let keptLease = try #require(await networking.lease(of: kept))
+            // The broken session's chain vanished while the server was down.
+            let brokenNames = setup.names.session(broken)
+            let state = try await setup.firewall()
+            let script = try #require(networking.ruleset.removal(interfaces: [brokenNames.hostInterface], chains: [brokenNames.chain],
+                                                                from: state))
+            try await NetworkTools.standard.applyRuleset(script)
+
+            let gateway = RecordingGateway()
+            let restarted = try setup.makeNetworking(gateway: gateway)
+            try await restarted.adopt(sessionID: kept, policy: Self.limited)
+            #expect(gateway.attached == [.init(sessionID: kept, gateway: keptLease.gateway, policy: Self.limited)])
+            // The chain verified is the one of the policy the session was made with.
+            await #expect(throws: PaddockError.self) { try await restarted.adopt(sessionID: kept, policy: .unrestricted) }
+            let error = await #expect(throws: PaddockError.self) { try await restarted.adopt(sessionID: broken, policy: Self.limited) }
+            #expect(error?.message.contains("firewall") == true, "\(String(describing: error))")
+            await #expect(throws: PaddockError.self) { try await restarted.adopt(sessionID: newID(), policy: Self.limited) }
+            #expect(gateway.attached.count == 1)
+
+            for id in [kept, broken] { await restarted.detach(sessionID: id) }
+            try await expectNothingLeft(of: kept, networking: restarted, setup: setup)
+            try await expectNothingLeft(of: broken, networking: restarted, setup: setup)
         }
     }
 

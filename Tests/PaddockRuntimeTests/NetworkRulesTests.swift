@@ -92,7 +92,7 @@ struct NetworkRulesTests {
 
     // MARK: Ruleset text
 
-    @Test("the base table: sets, dispatch by interface, gateway-only input, DNS and transparent redirects")
+    @Test("the base table: sets, dispatch by interface, gateway-only input, transparent redirect")
     func baseRuleset() {
         #expect(ruleset.base() == """
             add table inet paddock
@@ -117,14 +117,13 @@ struct NetworkRulesTests {
             add rule inet paddock input iifname . ip daddr @gateways tcp dport { 3128, 3129 } accept
             add rule inet paddock input iifname . ip daddr @gateways udp dport 53 accept
             add rule inet paddock input iifname "pd*" drop
-            add rule inet paddock prerouting iifname "pd*" meta l4proto { tcp, udp } th dport 53 redirect to :53
             add rule inet paddock prerouting iifname @proxied tcp dport { 80, 443 } redirect to :3129
             add rule inet paddock postrouting ip saddr 10.203.0.0/16 oifname != "pd*" masquerade
 
             """)
     }
 
-    @Test("an unrestricted session's chain: replies only inbound, own source only, denied set dropped, rest accepted")
+    @Test("an unrestricted session's chain: replies only inbound, own source only, denied set and other resolvers dropped, rest accepted")
     func unrestrictedChain() throws {
         let session = try firewall(access: .forwarded)
         let veth = session.names.hostInterface
@@ -135,6 +134,7 @@ struct NetworkRulesTests {
             "ip saddr != 10.203.0.6 drop",
             "ip daddr { 0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, 192.0.2.2, "
                 + "192.168.0.0/16, 224.0.0.0/3 } drop",
+            "meta l4proto { tcp, udp } th dport 53 drop",
             "accept",
         ])
         let script = ruleset.install(session, denied: denied)
@@ -181,7 +181,7 @@ struct NetworkRulesTests {
         var state = FirewallState.empty
         for (base, verdicts) in ruleset.expectedBaseVerdicts { state.chains.insert(base); state.verdicts[base] = verdicts }
         state.chains.insert(chain)
-        state.verdicts[chain] = ["accept", "drop", "drop", "drop", "accept"]
+        state.verdicts[chain] = ["accept", "drop", "drop", "drop", "drop", "accept"]
         state.sessionJumps = [veth: chain]
         state.gateways = [.init(interface: veth, address: "10.203.0.5")]
         #expect(state.problems(of: session, ruleset: ruleset).isEmpty)

@@ -34,6 +34,7 @@ struct SessionProvisionTests {
             for name in ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "PIP_CERT", "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO"] {
                 #expect(environment.contains("\(name)=/etc/ssl/certs/ca-certificates.crt"), "\(name) is not set")
             }
+            #expect(environment.contains("PIP_BREAK_SYSTEM_PACKAGES=1"), "pip install must work for the system python3")
             #expect(environment.contains("PADDOCK_TEST_VARIABLE=from the launch"))
             #expect(environment.contains("HOME=/root"))
 
@@ -198,18 +199,27 @@ struct SessionProvisionTests {
     }
 }
 
-/// A network seam that fails or holds `attach` on request and records `detach`.
+/// A network seam that fails or holds `attach` on request, refuses to adopt the sessions in
+/// `refusedAdoptions`, and records `detach` and `adopt`.
 final class ScriptedNetworking: SessionNetworking {
     private let failAttach: Bool
     private let holdAttach: Bool
-    private let state = Mutex((attached: 0, detached: [String]()))
+    private let refusedAdoptions: Set<String>
+    private let state = Mutex((attached: 0, detached: [String](), adopted: [String: NetworkingPolicy]()))
 
-    init(failAttach: Bool = false, holdAttach: Bool = false) {
+    init(failAttach: Bool = false, holdAttach: Bool = false, refusedAdoptions: Set<String> = []) {
         self.failAttach = failAttach
         self.holdAttach = holdAttach
+        self.refusedAdoptions = refusedAdoptions
     }
 
     var detached: [String] { state.withLock { $0.detached } }
+    var adopted: [String: NetworkingPolicy] { state.withLock { $0.adopted } }
+
+    func adopt(sessionID: String, policy: NetworkingPolicy) async throws(PaddockError) {
+        if refusedAdoptions.contains(sessionID) { throw PaddockError(.notFound, "the network of \(sessionID) is gone") }
+        state.withLock { $0.adopted[sessionID] = policy }
+    }
 
     func attach(sessionID: String, policy: NetworkingPolicy) async throws(PaddockError) -> SessionNetworkAttachment {
         state.withLock { $0.attached += 1 }

@@ -69,6 +69,30 @@ struct SessionReconcileTests {
         }
     }
 
+    @Test("the network seam takes over each adopted session with the policy it was made with; one it cannot take over is lost and removed")
+    func adoptionNeedsTheNetwork() async throws {
+        let policy = NetworkingPolicy.allowlist(domains: [try HostPattern.parse("pypi.org", param: "d")])
+        let kept = SessionTestBed.sessionID()
+        let refused = SessionTestBed.sessionID()
+        let networking = ScriptedNetworking(refusedAdoptions: [refused])
+        try await withSessionTestBed(networking: networking) { bed in
+            for id in [kept, refused] {
+                var launch = bed.launch(id)
+                launch.networking = policy
+                _ = try await bed.runtime.provision(launch, observer: RecordingObserver())
+            }
+            let restarted = try bed.makeRuntime()
+            let report = await restarted.reconcile(live: [kept, refused])
+            #expect(report.adopted == [kept])
+            #expect(report.lost == [refused])
+            #expect(networking.adopted == [kept: policy])
+            #expect(networking.detached.contains(refused))
+            try await bed.expectNothingLeft(of: refused)
+            #expect(try await bed.run(kept, ["true"], on: restarted).exit.exitCode == 0)
+            await restarted.terminate(sessionID: kept)
+        }
+    }
+
     @Test("a live session whose container died is reported lost and cleaned up")
     func lostSession() async throws {
         try await withSessionTestBed { bed in

@@ -14,8 +14,7 @@ final class CLIEndToEndTests {
     }
 
     deinit {
-        _ = server.terminate()
-        try? FileManager.default.removeItem(atPath: directory)
+        server.finish()
     }
 
     struct Run { let code: Int32; let stdout: String; let stderr: String; var json: JSONValue { (try? JSONParser.parse(stdout)) ?? .null } }

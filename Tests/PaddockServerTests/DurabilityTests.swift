@@ -11,7 +11,10 @@ struct DurabilityTests {
     @Test("kill -9 in the middle of 100 concurrent writers loses nothing acknowledged")
     func killNine() async throws {
         let dir = try TemporaryDirectory.make()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            ServerProcess.removeNetwork(of: dir)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
         let first = try ServerProcess(dataDirectory: dir)
         let key = first.adminKey
         #expect(key.hasPrefix("pdk_"))
@@ -69,7 +72,10 @@ struct DurabilityTests {
     @Test("first start writes admin.key with mode 0600")
     func adminKeyFile() throws {
         let dir = try TemporaryDirectory.make()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer {
+            ServerProcess.removeNetwork(of: dir)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
         let server = try ServerProcess(dataDirectory: dir)
         defer { _ = server.terminate() }
         let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/admin.key")

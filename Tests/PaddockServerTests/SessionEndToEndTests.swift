@@ -17,9 +17,7 @@ final class SessionEndToEndTests {
     }
 
     deinit {
-        SessionEndToEndTests.deleteAllSessions(port: server.port, key: server.adminKey)
-        _ = server.terminate()
-        try? FileManager.default.removeItem(atPath: directory)
+        server.finish()
     }
 
     static let dataEnvironment: JSONValue = [
@@ -35,7 +33,9 @@ final class SessionEndToEndTests {
     func call(_ method: String, _ path: String, _ body: JSONValue? = nil, port: Int? = nil, key: String? = nil) async throws -> RawResponse {
         var headers = [("authorization", "Bearer \(key ?? server.adminKey)")]
         if body != nil { headers.append(("content-type", "application/json")) }
-        return try await RawHTTP.send(port: port ?? server.port, method, path, headers: headers, body: body.map { JSONWriter.bytes($0) })
+        // Long waits: the first create on a fresh machine builds the base image and the layers.
+        return try await RawHTTP.send(port: port ?? server.port, method, path, headers: headers, body: body.map { JSONWriter.bytes($0) },
+                                      timeout: 1800)
     }
 
     func createSession(_ environment: String, port: Int? = nil, key: String? = nil, extra: [(String, JSONValue)] = []) async throws -> RawResponse {
@@ -288,10 +288,7 @@ final class SessionEndToEndTests {
         #expect(sqlite.terminationStatus == 0)
 
         let second = try ServerProcess(dataDirectory: data)
-        defer {
-            Self.deleteAllSessions(port: second.port, key: key)
-            _ = second.terminate()
-        }
+        defer { second.finish() }
         for id in ids.prefix(2) {
             let session = try await call("GET", "/v1/sessions/\(id)", port: second.port, key: key)
             #expect(session["status"] == "running")

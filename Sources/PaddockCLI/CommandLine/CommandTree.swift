@@ -12,12 +12,13 @@ enum CommandTree {
                 .command(EnvironmentUpdate.self),
                 .command(EnvironmentDelete.self),
             ]),
-            .group("session", abstract: "create, list, show and delete sessions; read their logs", [
+            .group("session", abstract: "create, list, show and delete sessions; logs and egress", [
                 .command(SessionCreate.self),
                 .command(SessionList.self),
                 .command(SessionGet.self),
                 .command(SessionDelete.self),
                 .command(SessionLogs.self),
+                .command(SessionEgress.self),
             ]),
             .command(Exec.self),
             .command(Copy.self),

@@ -32,12 +32,16 @@ struct SessionFirewall: Sendable, Equatable {
 ///   other traffic untouched;
 /// - `input` (filter): from a session veth only its own gateway address on TCP 3128/3129 and
 ///   UDP 53 is accepted, everything else (the host's services, other gateways, IPv6) dropped;
-/// - `prerouting` (nat): DNS (UDP/TCP 53) to any address is redirected to the gateway's
-///   responder; TCP 80/443 of gateway-only sessions to the transparent listener;
+/// - `prerouting` (nat): TCP 80/443 of gateway-only sessions is redirected to the transparent
+///   listener;
 /// - `postrouting` (nat): masquerade of forwarded pool traffic leaving by a non-session
 ///   interface;
-/// - per session, chain `s_<id>`: `forwarded` lets in only replies, drops spoofed sources and
-///   the denied destinations and accepts the rest; `gatewayOnly` drops everything.
+/// - per session, chain `s_<id>`: `forwarded` lets in only replies, drops spoofed sources, the
+///   denied destinations and DNS to any resolver but the gateway's, and accepts the rest;
+///   `gatewayOnly` drops everything.
+///
+/// DNS therefore reaches only the session's own responder (input accepts UDP 53 at its gateway
+/// address); a query sent to any other resolver is dropped, never answered or forwarded.
 struct FirewallRuleset: Sendable {
     let names: NetworkNames
     let pool: IPv4Network
@@ -75,7 +79,6 @@ struct FirewallRuleset: Sendable {
             "add rule \(t) input iifname . ip daddr @\(Self.gatewaysSet) tcp dport { \(EgressPorts.proxy), \(EgressPorts.transparent) } accept",
             "add rule \(t) input iifname . ip daddr @\(Self.gatewaysSet) udp dport \(EgressPorts.dns) accept",
             "add rule \(t) input iifname \(veths) drop",
-            "add rule \(t) prerouting iifname \(veths) meta l4proto { tcp, udp } th dport 53 redirect to :\(EgressPorts.dns)",
             "add rule \(t) prerouting iifname @\(Self.proxiedSet) tcp dport { 80, 443 } redirect to :\(EgressPorts.transparent)",
             "add rule \(t) postrouting ip saddr \(pool) oifname != \(veths) masquerade",
         ]
@@ -87,7 +90,7 @@ struct FirewallRuleset: Sendable {
         [
             ("forward", ["drop", "drop", "vmap", "vmap", "drop", "drop"]),
             ("input", ["drop", "accept", "accept", "drop"]),
-            ("prerouting", ["redirect", "redirect"]),
+            ("prerouting", ["redirect"]),
             ("postrouting", ["masquerade"]),
         ]
     }
@@ -104,6 +107,7 @@ struct FirewallRuleset: Sendable {
                 "oifname \(veth) drop",
                 "ip saddr != \(session.lease.sessionAddress) drop",
                 "ip daddr { \(denied.nftElements.joined(separator: ", ")) } drop",
+                "meta l4proto { tcp, udp } th dport 53 drop",
                 "accept",
             ]
         }
@@ -111,7 +115,7 @@ struct FirewallRuleset: Sendable {
 
     /// The verdict each rule of a session's chain ends with, for verification.
     func expectedVerdicts(_ session: SessionFirewall) -> [String] {
-        session.access == .gatewayOnly ? ["drop"] : ["accept", "drop", "drop", "drop", "accept"]
+        session.access == .gatewayOnly ? ["drop"] : ["accept", "drop", "drop", "drop", "drop", "accept"]
     }
 
     /// Creates the session's chain and its entries in the sets, in one transaction.

@@ -3,9 +3,9 @@ import PaddockCore
 
 /// The IPv4 addresses configured on the host's interfaces (`getifaddrs(3)`), so that sessions
 /// can be kept from every one of them.
-enum HostAddresses {
+public enum HostAddresses {
     /// Every IPv4 address of every interface of the server's network namespace, sorted.
-    static func discover() -> [IPv4Address] {
+    public static func discover() -> [IPv4Address] {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0 else { return [] }
         defer { freeifaddrs(list) }

@@ -59,17 +59,24 @@ public actor HostNetworking: SessionNetworking {
         for (index, text) in allowCIDRs.enumerated() {
             allowed.append(try IPv4Network.parse(text, param: "allow_cidrs[\(index)]"))
         }
-        let hosts = (hostAddresses ?? HostAddresses.discover()).filter { !network.contains($0) }.map { IPv4Network(host: $0) }
         self.pool = network
         self.names = names
         self.gateway = gateway
         self.tools = tools
-        addressPolicy = AddressPolicy(extraDenied: [network] + hosts, allowed: allowed)
+        addressPolicy = Self.addressPolicy(pool: network, allowed: allowed, hostAddresses: hostAddresses ?? HostAddresses.discover())
         ruleset = FirewallRuleset(names: names, pool: network)
         denied = addressPolicy.deniedRanges
         links = SessionLinks(tools: tools)
         leaseFiles = try LeaseFiles(directory: stateDirectory.path)
         leases = leaseFiles.load().leases
+    }
+
+    /// The addresses no session reaches: the always-denied set minus `allowed`, plus the pool
+    /// and the host's own addresses, which no operator range opens. The egress gateway must be
+    /// given the same policy.
+    public static func addressPolicy(pool: IPv4Network, allowed: [IPv4Network], hostAddresses: [IPv4Address]) -> AddressPolicy {
+        let hosts = hostAddresses.filter { !pool.contains($0) }.map { IPv4Network(host: $0) }
+        return AddressPolicy(extraDenied: [pool] + hosts, allowed: allowed)
     }
 
     /// Turns on IPv4 forwarding and (re)applies Paddock's table and base chains, keeping the
@@ -127,6 +134,29 @@ public actor HostNetworking: SessionNetworking {
                                param: error.param)
         }
         return Self.attachment(firewall)
+    }
+
+    /// After a restart: checks that the session's lease, namespace, veth and chain (for
+    /// `policy`) survived, re-applies the base table once, and has the gateway serve the
+    /// session again. Throws (changing nothing of the session) when any piece is missing.
+    public func adopt(sessionID: String, policy: NetworkingPolicy) async throws(PaddockError) {
+        guard SessionLayout.isValidID(sessionID) else {
+            throw .invalid("session_id", "'\(sessionID)' is not a session id")
+        }
+        await acquire(sessionID)
+        defer { release(sessionID) }
+        guard let lease = leases[sessionID] else {
+            throw PaddockError(.notFound, "session \(sessionID) holds no address lease")
+        }
+        let sessionNames = names.session(sessionID)
+        guard FileManager.default.fileExists(atPath: sessionNames.namespacePath),
+              SessionLinks.interfaceExists(sessionNames.hostInterface) else {
+            throw PaddockError(.notFound, "the network namespace or veth of session \(sessionID) is gone")
+        }
+        if !isPrepared { try await prepare() }
+        let firewall = SessionFirewall(names: sessionNames, lease: lease, access: SessionAccess(policy))
+        try await verifyFirewall(firewall)
+        try await gateway.attach(sessionID: sessionID, gateway: lease.gateway, policy: policy)
     }
 
     /// Stops the gateway for the session and removes its chain, veth pair, namespace and

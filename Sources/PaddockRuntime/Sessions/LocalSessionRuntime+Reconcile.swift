@@ -3,7 +3,8 @@ import PaddockCore
 extension LocalSessionRuntime {
     /// After a restart (call it once, before provisioning anything): adopts each session of
     /// `live` whose container runs and whose root filesystem is still mounted (its layers are
-    /// pinned again from `session.json`), and removes everything else of this data directory:
+    /// pinned again from `session.json`) and whose network the seam can take over, and removes
+    /// everything else of this data directory:
     /// containers in the runtime's state, session directories and their mounts, their cgroups,
     /// and the network seam's leftovers. Sessions of `live` that could not be adopted are
     /// cleaned too and reported as `lost`.
@@ -26,6 +27,13 @@ extension LocalSessionRuntime {
             }
             guard let layout = machinery.layout(id), running.contains(id), Mounts.isMountPoint(layout.rootfs),
                   let record = SessionRecord.read(from: layout.record), record.sessionID == id else { continue }
+            do {
+                try await machinery.networking.adopt(sessionID: id, policy: record.networking)
+            } catch {
+                // Its policy cannot be enforced any more: the session is not adopted (fail closed).
+                machinery.diagnostics("reconcile: session \(id) cannot be adopted: \(error.message)")
+                continue
+            }
             for key in record.layers {
                 do {
                     try await machinery.layers.pin(key)

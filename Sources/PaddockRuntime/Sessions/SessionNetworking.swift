@@ -12,6 +12,10 @@ public protocol SessionNetworking: Sendable {
     func attach(sessionID: String, policy: NetworkingPolicy) async throws(PaddockError) -> SessionNetworkAttachment
     /// Removes everything `attach` made for `sessionID`; idempotent, never fails.
     func detach(sessionID: String) async
+    /// After a restart: takes over the network that an earlier run attached for `sessionID`
+    /// (whose container still runs) under `policy`, checking that it is still in place and
+    /// serving it again. Throws when it cannot be enforced any more; the session must then end.
+    func adopt(sessionID: String, policy: NetworkingPolicy) async throws(PaddockError)
     /// After a restart: removes every leftover (namespaces, rules, …) of sessions not in
     /// `keeping` and returns a description of each thing removed.
     func removeLeftovers(keeping: Set<String>) async -> [String]
@@ -41,12 +45,9 @@ public struct SessionNetworkAttachment: Sendable, Equatable {
 }
 
 /// Sessions without any network: a fresh namespace holding only loopback, a resolver file
-/// without a nameserver and no proxy variables. Nothing is made on the host, so there is
-/// nothing to remove.
-///
-/// A stand-in until the networking work (network.md: per-session namespaces, the egress proxy
-/// and its policies) replaces it with an implementation of ``SessionNetworking`` that
-/// applies each ``NetworkingPolicy``; until then every policy means "no network".
+/// without a nameserver and no proxy variables, whatever the policy. Nothing is made on the
+/// host, so there is nothing to remove. For tests of the runtime that need no network;
+/// `paddock serve` uses ``HostNetworking``.
 public struct IsolatedNetworking: SessionNetworking {
     /// The resolv.conf of an isolated session: comments only, so lookups fail at once.
     public static let resolvConf = "# paddock: this session has no network access; no nameserver is configured\n"
@@ -61,6 +62,9 @@ public struct IsolatedNetworking: SessionNetworking {
 
     /// Nothing to undo: the namespace dies with the container.
     public func detach(sessionID: String) async {}
+
+    /// Nothing to take over: the namespace lives as long as the container.
+    public func adopt(sessionID: String, policy: NetworkingPolicy) async throws(PaddockError) {}
 
     /// Nothing is ever left behind.
     public func removeLeftovers(keeping: Set<String>) async -> [String] { [] }

@@ -16,10 +16,14 @@ struct SessionProvisioning: Sendable {
     static let agentStartTimeout: Duration = .seconds(15)
     /// Where every image keeps its CA bundle (the host's bundle is added to it at build time).
     static let caBundlePath = "/etc/ssl/certs/ca-certificates.crt"
-    /// The variables that make common tools trust ``caBundlePath``.
-    static let caEnvironment: [String: String] = [
+    /// The variables every session starts with: those that make common tools trust
+    /// ``caBundlePath``, and `PIP_BREAK_SYSTEM_PACKAGES=1` so that `pip install` in a session
+    /// installs for the system `python3` as the pip layers do (Debian refuses it otherwise, PEP 668),
+    /// without pip's warning about running as root (sessions run as root).
+    static let sessionEnvironment: [String: String] = [
         "SSL_CERT_FILE": caBundlePath, "REQUESTS_CA_BUNDLE": caBundlePath, "PIP_CERT": caBundlePath,
-        "NODE_EXTRA_CA_CERTS": caBundlePath, "GIT_SSL_CAINFO": caBundlePath,
+        "NODE_EXTRA_CA_CERTS": caBundlePath, "GIT_SSL_CAINFO": caBundlePath, "PIP_BREAK_SYSTEM_PACKAGES": "1",
+        "PIP_ROOT_USER_ACTION": "ignore",
     ]
 
     /// The session and what the runtime keeps of it.
@@ -152,7 +156,7 @@ struct SessionProvisioning: Sendable {
         }
 
         // Bundle and record.
-        let environment = Self.caEnvironment
+        let environment = Self.sessionEnvironment
             .merging(launch.environment) { _, new in new }
             .merging(attachment.environment) { _, new in new }
         let specification = try SessionSpecification(
@@ -172,7 +176,8 @@ struct SessionProvisioning: Sendable {
             environment: specification.environmentEntries.map { entry in
                 let name = entry.prefix { $0 != "=" }
                 return (String(name), String(entry.dropFirst(name.count + 1)))
-            })
+            },
+            networking: launch.networking)
         try record.write(to: layout.record)
         try BundleWriter().write(specification.makeSpec(), to: layout.bundle)
 

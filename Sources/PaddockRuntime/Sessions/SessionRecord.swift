@@ -2,7 +2,8 @@ import PaddockCore
 import PaddockJSON
 
 /// What the runtime remembers of a running session, also kept in `session.json` so that a
-/// restarted server can adopt the session again (re-pin its layers, give execs its environment).
+/// restarted server can adopt the session again (re-pin its layers, give execs its environment,
+/// serve its network policy again).
 struct SessionRecord: Sendable {
     /// The session id.
     let sessionID: String
@@ -12,6 +13,8 @@ struct SessionRecord: Sendable {
     let layers: [LayerKey]
     /// The environment of every exec before the request's own variables, in order.
     let environment: [(name: String, value: String)]
+    /// The networking policy the session was provisioned with.
+    let networking: NetworkingPolicy
 
     /// The record as JSON.
     var json: JSONValue {
@@ -20,6 +23,7 @@ struct SessionRecord: Sendable {
             ("base", .string(base.hex)),
             ("layers", .array(layers.map { .string($0.hex) })),
             ("environment", .array(environment.map { .array([.string($0.name), .string($0.value)]) })),
+            ("networking", networking.json),
         ]))
     }
 
@@ -34,7 +38,9 @@ struct SessionRecord: Sendable {
               let id = object["session_id"]?.stringValue,
               let base = object["base"]?.stringValue.flatMap(LayerKey.init(hex:)),
               let layerValues = object["layers"]?.arrayValue,
-              let environmentValues = object["environment"]?.arrayValue else { return nil }
+              let environmentValues = object["environment"]?.arrayValue,
+              let networkingValue = object["networking"],
+              let networking = try? NetworkingPolicy.parse(networkingValue, param: "networking") else { return nil }
         var layers: [LayerKey] = []
         for value in layerValues {
             guard let key = value.stringValue.flatMap(LayerKey.init(hex:)) else { return nil }
@@ -46,6 +52,6 @@ struct SessionRecord: Sendable {
                   let name = pair[0].stringValue, let text = pair[1].stringValue else { return nil }
             environment.append((name, text))
         }
-        return SessionRecord(sessionID: id, base: base, layers: layers, environment: environment)
+        return SessionRecord(sessionID: id, base: base, layers: layers, environment: environment, networking: networking)
     }
 }

@@ -18,15 +18,20 @@ public struct SessionBackend: Sendable {
     /// Runs once at start, before sessions are reconciled: removes what an interrupted run
     /// left of builds (containers, mounts, temporary directories); returns what it removed.
     public var recoverBuilds: @Sendable () async -> [String]
+    /// Runs once when the server stops, after the sessions service: stops what serves the
+    /// sessions from this process (the egress gateway). Sessions keep running.
+    public var shutdown: @Sendable () async -> Void
 
     /// Groups the parts.
     public init(runtime: any SessionRuntime, baseImages: BaseImageBuilder, layers: LayerStore, layerCacheLimitBytes: Int64,
-                recoverBuilds: @escaping @Sendable () async -> [String] = { [] }) {
+                recoverBuilds: @escaping @Sendable () async -> [String] = { [] },
+                shutdown: @escaping @Sendable () async -> Void = {}) {
         self.runtime = runtime
         self.baseImages = baseImages
         self.layers = layers
         self.layerCacheLimitBytes = layerCacheLimitBytes
         self.recoverBuilds = recoverBuilds
+        self.shutdown = shutdown
     }
 }
 
@@ -45,15 +50,17 @@ public final class PaddockAPI: Sendable {
     let sessions: SessionService
     let authenticator: Authenticator
     let recoverBuilds: @Sendable () async -> [String]
+    let shutdownBackend: @Sendable () async -> Void
     /// The network audit log: give it to the egress gateway as its `EgressRecorder`.
     public let egressLog: EgressLog
     /// The preset host lists of `limited` policies, as served by `GET /v1/network/presets`.
     public let presets: LoadedPresets
 
     /// Builds the API over an open store and the session backend; `presets` are the bundled
-    /// lists unless the operator gave others.
+    /// lists unless the operator gave others. `egressLog` is the audit log the backend's
+    /// egress gateway records into (``makeEgressLog(store:)``); nil makes one.
     public init(store: PaddockStore, sessions backend: SessionBackend, logRequests: Bool = true,
-                metricsFromLoopbackOnly: Bool = true, presets: LoadedPresets = .builtin) {
+                metricsFromLoopbackOnly: Bool = true, presets: LoadedPresets = .builtin, egressLog: EgressLog? = nil) {
         let ids = IdentifierGenerator.shared
         let log = RequestLog(enabled: logRequests)
         let metrics = Metrics()
@@ -65,7 +72,7 @@ public final class PaddockAPI: Sendable {
         let images = ImageCache(baseImages: backend.baseImages, layers: backend.layers, limitBytes: backend.layerCacheLimitBytes)
         let sessions = SessionService(store: store, runtime: backend.runtime, ids: ids, settings: settings,
                                       afterProvisioning: { await images.enforceLimit() })
-        let egressLog = EgressLog(store: store, onWriteError: { log.internalError($0, requestID: "none") })
+        let egressLog = egressLog ?? Self.makeEgressLog(store: store)
         metrics.addCounters { egressLog.counterFamilies }
 
         var routes = RouteBuilder(router: Router(), authenticator: authenticator, log: log)
@@ -85,6 +92,7 @@ public final class PaddockAPI: Sendable {
         self.accounts = accounts
         self.sessions = sessions
         self.recoverBuilds = backend.recoverBuilds
+        self.shutdownBackend = backend.shutdown
         self.egressLog = egressLog
         self.presets = presets
     }
@@ -100,11 +108,18 @@ public final class PaddockAPI: Sendable {
         try await sessions.start()
     }
 
-    /// Stops the timeout sweeper; running sessions keep running for the next start to adopt.
-    /// Writes the queued audit events; call before closing the store.
+    /// Stops the timeout sweeper and the backend's gateway; running sessions keep running for
+    /// the next start to adopt. Writes the queued audit events; call before closing the store.
     public func stopSessions() async {
         await sessions.stop()
+        await shutdownBackend()
         await egressLog.stop()
+    }
+
+    /// The audit log over `store`, its write errors logged like internal errors.
+    public static func makeEgressLog(store: PaddockStore) -> EgressLog {
+        let log = RequestLog()
+        return EgressLog(store: store, onWriteError: { log.internalError($0, requestID: "none") })
     }
 
     /// Every route as `(method, pattern)`, for the OpenAPI consistency test.

@@ -1,11 +1,16 @@
 import Foundation
 import PaddockCore
+import PaddockProxy
 import PaddockRuntime
 
+/// The egress gateway is what ``HostNetworking`` attaches sessions to.
+extension EgressGateway: EgressGatewayControl {}
+
 /// Puts together the local session runtime from `paddock serve`'s settings: base images,
-/// the layer cache and its builder, runc, paddock-init and the data directory layout.
+/// the layer cache and its builder, runc, paddock-init, the session network with its egress
+/// gateway (recording into `egressLog`) and the data directory layout.
 enum SessionRuntimeFactory {
-    static func local(_ options: ServeCommand.Options) throws -> SessionBackend {
+    static func local(_ options: ServeCommand.Options, egressLog: EgressLog, presets: NetworkPresets) throws -> SessionBackend {
         let data = URL(fileURLWithPath: options.dataDirectory, isDirectory: true).standardizedFileURL
         let mirrors = try MirrorSettings(debian: options.debianMirror, pypiIndex: options.pypiIndex, npmRegistry: options.npmRegistry)
         let images = options.imagesDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
@@ -17,12 +22,30 @@ enum SessionRuntimeFactory {
         // Build containers have a runc root of their own: reconciling sessions never sees them.
         let buildRunc = try Runc(root: data.appendingPathComponent("runc-build", isDirectory: true).path)
         let builder = try RuncLayerBuilder(runtime: buildRunc)
+        let (networking, gateway) = try network(options, data: data, egressLog: egressLog, presets: presets)
         let runtime = try LocalSessionRuntime(
             dataDirectory: data, baseImages: baseImages, layers: layers, layerBuilder: builder, runtime: runc,
-            initBinary: try initBinary(options), mirrors: mirrors)
+            initBinary: try initBinary(options), networking: networking, mirrors: mirrors)
         return SessionBackend(runtime: runtime, baseImages: baseImages, layers: layers,
                               layerCacheLimitBytes: Int64(options.layerCacheMB) << 20,
-                              recoverBuilds: { await recoverBuilds(runc: buildRunc, layers: layers, baseImages: baseImages) })
+                              recoverBuilds: { await recoverBuilds(runc: buildRunc, layers: layers, baseImages: baseImages) },
+                              shutdown: { await gateway.shutdown() })
+    }
+
+    /// The session network: per-session namespaces and nftables chains (``HostNetworking``,
+    /// leases in `<data>/network`) and the egress gateway serving them, both judging addresses
+    /// by the same policy.
+    static func network(_ options: ServeCommand.Options, data: URL, egressLog: EgressLog,
+                        presets: NetworkPresets) throws -> (HostNetworking, EgressGateway) {
+        let pool = try PaddockCore.IPv4Network.parse(options.sessionPool, param: "--session-pool")
+        let hostAddresses = HostAddresses.discover()
+        let addresses = HostNetworking.addressPolicy(pool: pool, allowed: options.allowCIDRs, hostAddresses: hostAddresses)
+        let gateway = try EgressGateway(presets: presets, addresses: addresses, recorder: egressLog)
+        let networking = try HostNetworking(
+            pool: options.sessionPool, gateway: gateway, stateDirectory: data.appendingPathComponent("network", isDirectory: true),
+            allowCIDRs: options.allowCIDRs.map(\.description), hostAddresses: hostAddresses, names: options.networkNames,
+            tools: NetworkTools(ip: NetworkTools.standard.ip, nft: options.nft))
+        return (networking, gateway)
     }
 
     /// At start no build runs yet: every build container, build mount and temporary directory

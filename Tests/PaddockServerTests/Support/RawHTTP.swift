@@ -24,12 +24,14 @@ enum RawHTTP {
 
     /// Sends raw request bytes and reads one response (the request should say `connection: close`
     /// or carry a body length the server can trust).
-    static func exchange(port: Int, _ request: [UInt8], expectBody: Bool = true) throws -> RawResponse {
+    /// `timeout` bounds each wait for bytes (a guard against a hung server, not a time limit on
+    /// the call: a session create that builds the base image may take minutes).
+    static func exchange(port: Int, _ request: [UInt8], expectBody: Bool = true, timeout: Int = 30) throws -> RawResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var receiveTimeout = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receiveTimeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -100,22 +102,24 @@ enum RawHTTP {
     /// Builds and sends a request on a thread of its own, so that waiting for the server never
     /// blocks a thread that Swift concurrency or Dispatch (and so an in-process server) needs.
     static func send(port: Int, _ method: String, _ path: String, headers: [(String, String)] = [],
-                     body: [UInt8]? = nil) async throws -> RawResponse {
+                     body: [UInt8]? = nil, timeout: Int = 30) async throws -> RawResponse {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try sendBlocking(port: port, method, path, headers: headers, body: body) })
+                continuation.resume(with: Result {
+                    try sendBlocking(port: port, method, path, headers: headers, body: body, timeout: timeout)
+                })
             }
         }
     }
 
     /// Builds and sends a request, blocking the calling thread.
     static func sendBlocking(port: Int, _ method: String, _ path: String, headers: [(String, String)] = [],
-                     body: [UInt8]? = nil) throws -> RawResponse {
+                             body: [UInt8]? = nil, timeout: Int = 30) throws -> RawResponse {
         var head = "\(method) \(path) HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         if let body { head += "content-length: \(body.count)\r\n" }
         head += "\r\n"
-        return try exchange(port: port, Array(head.utf8) + (body ?? []), expectBody: method != "HEAD")
+        return try exchange(port: port, Array(head.utf8) + (body ?? []), expectBody: method != "HEAD", timeout: timeout)
     }
 
     private static func parse(_ data: [UInt8], complete: Bool = false, expectBody: Bool = true) -> RawResponse? {
