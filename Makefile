@@ -14,7 +14,7 @@ LISTEN ?= 127.0.0.1:8080
 BUILD_PACKAGES := libmicrohttpd-dev libsqlite3-dev pkg-config
 RUN_PACKAGES   := $(BUILD_PACKAGES) runc mmdebstrap uidmap util-linux nftables iproute2 ca-certificates
 TEST_PACKAGES  := $(RUN_PACKAGES) curl sqlite3 python3
-BENCH_PACKAGES := $(RUN_PACKAGES) curl wrk nginx-light python3 git podman tar
+BENCH_PACKAGES := $(RUN_PACKAGES) curl wrk nginx-light python3 git podman tar tinyproxy squid
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -34,6 +34,7 @@ let package = Package(
         .executableTarget(name: "paddock", dependencies: ["PaddockServer", "PaddockCLI"]),
         // The egress gateway (epoll proxy, splice relay, DNS responder); PaddockCore and Glibc only.
         .target(name: "PaddockProxy", dependencies: ["PaddockCore"]),
+        .executableTarget(name: "paddock-proxy-bench", dependencies: ["PaddockProxy", "PaddockCore"]),
 
         .testTarget(name: "PaddockJSONTests", dependencies: ["PaddockJSON"]),
         .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
