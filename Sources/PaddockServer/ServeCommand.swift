@@ -213,6 +213,7 @@ public enum ServeCommand {
 
     static func run(_ options: Options) async throws {
         let log = RequestLog()
+        HostLimits.raiseOpenFilesToHardLimit()
         let presets = try PresetFiles.load(directory: options.presetsDirectory)
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])

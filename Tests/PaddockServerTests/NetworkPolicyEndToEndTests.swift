@@ -261,6 +261,31 @@ struct NetworkPolicyEndToEndTests {
         #expect(answer.hasPrefix("rcode 0 answers ") && !answer.hasSuffix(" -"), "\(answer)")
     }
 
+    // MARK: fail closed
+
+    @Test("a policy that cannot be enforced (nft fails) fails the session with a clear error and leaves no network behind")
+    func failClosed() async throws {
+        let data = try TemporaryDirectory.make()
+        let server = try ServerProcess(dataDirectory: data, arguments: ["--nft", "/bin/false"])
+        defer { server.finish() }
+        let client = APICall(port: server.port, key: server.adminKey)
+        for policy in ["unrestricted", "allowlist"] {
+            let name = "fail-closed-\(policy)"
+            let networking: JSONValue = policy == "unrestricted" ? "unrestricted" : ["type": "allowlist", "domains": ["pypi.org"]]
+            let created = try await client.call("POST", "/v1/environments",
+                                                ["name": .string(name), "config": ["type": "cloud", "networking": networking]])
+            #expect(created.status == 201, "\(created.text)")
+            let session = try await client.call("POST", "/v1/sessions", ["environment": .string(name), "wait": true])
+            #expect(session["status"] == "failed", "\(session.text)")
+            let message = session["error"]?.objectValue?["message"]?.stringValue ?? ""
+            #expect(message.contains("nft"), "\(session.text)")
+        }
+        let namespaces = try HostCommand.run("/usr/sbin/ip", ["netns", "list"]).output
+        #expect(!namespaces.contains("paddock-\(server.network.tag)-"), "\(namespaces)")
+        let links = try HostCommand.run("/usr/sbin/ip", ["-o", "link"]).output
+        #expect(!links.contains(": pd\(server.network.tag)"), "\(links)")
+    }
+
     // MARK: configuration and audit
 
     @Test("the proxy configuration: variables, apt, pip, npm and git; npm, pip and apt-get update print no warning about it")

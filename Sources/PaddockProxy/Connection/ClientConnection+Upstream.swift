@@ -109,6 +109,14 @@ extension ClientConnection {
     }
 
     private func connected() {
+        // The relay's pipes first: a gateway out of descriptors still answers 502, never a
+        // `200` followed by a close.
+        guard let relay = SpliceRelay(client: client, upstream: upstream, upPrefix: upPrefix, pipeSize: context.pipeSize) else {
+            upstreamFailed("the gateway is out of descriptors", timedOut: false)
+            return
+        }
+        upPrefix = []
+        self.relay = relay
         if protocolName == .connect, !checksClientHello {
             guard sendNow(GatewayResponse.connectEstablished) else {
                 finish(allowed: true, reason: nil)
@@ -116,12 +124,6 @@ extension ClientConnection {
             }
             tunnelPromised = true
         }
-        guard let relay = SpliceRelay(client: client, upstream: upstream, upPrefix: upPrefix, pipeSize: context.pipeSize) else {
-            upstreamFailed("the gateway is out of descriptors", timedOut: false)
-            return
-        }
-        upPrefix = []
-        self.relay = relay
         phase = .relaying
         pump()
     }

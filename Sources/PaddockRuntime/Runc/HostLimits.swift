@@ -15,6 +15,22 @@ public enum HostLimits {
         return hard
     }
 
+    /// Raises this process's soft `RLIMIT_NOFILE` to its hard limit and returns the soft limit
+    /// it now has. The server needs many descriptors: six per connection its egress gateway
+    /// relays (two sockets, two pipes), besides API clients and agent sockets; a soft limit of
+    /// 1024 would cap a host at about 170 tunnels.
+    @discardableResult
+    public static func raiseOpenFilesToHardLimit() -> UInt64 {
+        var current = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) == 0 else { return 0 }
+        if current.rlim_cur < current.rlim_max {
+            var raised = current
+            raised.rlim_cur = current.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return UInt64(raised.rlim_cur) }
+        }
+        return UInt64(current.rlim_cur)
+    }
+
     /// Whether this process has `capability` in its effective set (from `/proc/self/status`).
     public static func hasEffectiveCapability(_ capability: Capability) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return false }

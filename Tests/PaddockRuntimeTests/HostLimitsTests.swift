@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+@testable import PaddockRuntime
+
+@Suite("host limits")
+struct HostLimitsTests {
+    @Test("raiseOpenFilesToHardLimit lifts a lowered soft NOFILE limit to the hard limit")
+    func raisesOpenFiles() throws {
+        var limit = rlimit()
+        try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
+        try #require(limit.rlim_max > 256)
+        // Lowered a little only, so that tests running alongside never notice.
+        var lowered = limit
+        lowered.rlim_cur = limit.rlim_max - 1
+        try #require(setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lowered) == 0)
+        #expect(HostLimits.raiseOpenFilesToHardLimit() == UInt64(limit.rlim_max))
+        var after = rlimit()
+        try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &after) == 0)
+        #expect(after.rlim_cur == limit.rlim_max)
+    }
+}
