@@ -636,7 +636,8 @@ Paddock on the default environment (A B C D A B C D …). p95 is the nearest-ran
 | start does not grow with the packages once cached (p50 with jq+six / p50 with none) | {p['paddock'][0] / p['default'][0]:.2f}× | {met(p['paddock'][0] / p['default'][0] <= 1.1)} |
 
 Per-round Paddock / raw runc: {per_round}.
-Inside Paddock's time, the `container` step the server reports (mount the overlay, write the bundle, `runc create`/`start`, agent ready) has a median of {statistics.median(container_ms):.0f} ms;
+Paddock's sessions are `unrestricted` (both environments' default), so each start also makes the session's network: a namespace, a veth pair, its nftables chain (applied and read back) and the egress gateway's listeners; raw runc and podman get no network at all (`--network none`).
+Inside Paddock's time, the `container` step the server reports (mount the overlay, attach the network, write the bundle, `runc create`/`start`, agent ready) has a median of {statistics.median(container_ms):.0f} ms;
 the untimed `DELETE` after each start took {ms(statistics.median(delete_s))} (median), {ms(max(delete_s))} at most.
 
 What is timed:
