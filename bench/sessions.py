@@ -301,6 +301,8 @@ class Api:
 class Server:
     """A `paddock serve` on a free loopback port with its own data directory."""
 
+    count = 0
+
     def __init__(self, ctx, name):
         self.ctx = ctx
         self.name = name
@@ -310,8 +312,13 @@ class Server:
         s.bind(("127.0.0.1", 0))
         self.port = s.getsockname()[1]
         s.close()
+        # A network of its own (table paddock_b.., veths pdb..-, a /24 of 10.206/16), removed by
+        # stop(): the benchmark never touches a `make run` server's or a test run's network.
+        Server.count += 1
+        self.tag = "b" + "abcdefghijklmnopqrstuvwxyz"[Server.count // 26 % 26] + "abcdefghijklmnopqrstuvwxyz"[Server.count % 26]
         self.argv = [ctx.args.bin, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data,
-                     "--images", ctx.args.images, "--quiet"]
+                     "--images", ctx.args.images, "--quiet", "--network-tag", self.tag,
+                     "--session-pool", f"10.206.{Server.count % 256}.0/24"]
         self.log_path = os.path.join(ctx.work, name, "server.log")
         self.log_file = open(self.log_path, "w")
         # Own session: a ^C on the terminal must not stop the server before its sessions are deleted.
@@ -394,6 +401,7 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log_file.close()
+        subprocess.run(["nft", "delete", "table", "inet", f"paddock_{self.tag}"], stderr=subprocess.DEVNULL)
         for root in ("runc", "runc-build"):
             left = runc_ids(os.path.join(self.data, root))
             if left:

@@ -147,8 +147,20 @@ public enum ServeCommand {
         return options
     }
 
+    /// The ranges `--allow-cidr` may open: private networks (RFC 1918) and CGNAT, where a
+    /// company mirror lives. Loopback, link-local (cloud metadata), `0/8`, multicast and the
+    /// reserved block stay denied whatever the operator writes (network.md).
+    static let openableRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map {
+        try! PaddockCore.IPv4Network.parse($0, param: "range")
+    }
+
     private static func parseCIDR(_ text: String) throws -> PaddockCore.IPv4Network {
-        try PaddockCore.IPv4Network.parse(text, param: "--allow-cidr")
+        let network = try PaddockCore.IPv4Network.parse(text, param: "--allow-cidr")
+        guard openableRanges.contains(where: { $0.contains(network.address) && network.prefixLength >= $0.prefixLength }) else {
+            throw PaddockError(.invalidArgument, "--allow-cidr '\(text)' is not inside a private range "
+                + "(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); loopback, link-local and the other always-denied ranges cannot be opened")
+        }
+        return network
     }
 
     private static func parsePool(_ text: String) throws -> String {

@@ -34,12 +34,12 @@ struct SessionEgressTests {
     @Test("--all follows the cursor to the end; --json prints every event as one page")
     func allPages() async throws {
         let server = FakeServer { request in
-            request.path.contains("after=1")
+            request.path.contains("after_id=1")
                 ? FakeServer.json(200, Self.page([Self.event(2, host: "pypi.org", decision: "allowed")], hasMore: false))
                 : FakeServer.json(200, Self.page([Self.event(1, host: "deb.debian.org", decision: "denied")], hasMore: true))
         }
         let result = await runCLI(["session", "egress", Self.sessionID, "--all", "--json"], server: server)
-        #expect(result.calls == ["GET /v1/sessions/\(Self.sessionID)/egress", "GET /v1/sessions/\(Self.sessionID)/egress?after=1"])
+        #expect(result.calls == ["GET /v1/sessions/\(Self.sessionID)/egress", "GET /v1/sessions/\(Self.sessionID)/egress?after_id=1"])
         let printed = try JSONParser.parse(result.stdout)
         #expect(printed["data"]?.arrayValue?.count == 2)
         #expect(printed["has_more"] == false)

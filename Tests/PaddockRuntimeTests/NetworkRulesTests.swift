@@ -56,9 +56,9 @@ struct NetworkRulesTests {
     @Test("a session's names: namespace and veth from its hash, chain from its id")
     func sessionNames() {
         let names = Self.names.session("ses_01JEX6Q0W5M3T9ZK8B7N2C4D6F")
-        #expect(names.namespace.hasPrefix("paddock-") && names.namespace.count == 18)
-        #expect(names.hostInterface.hasPrefix("pd") && names.hostInterface.count == 12)
-        #expect(names.namespace.dropFirst(8) == names.hostInterface.dropFirst(2))
+        #expect(names.namespace.hasPrefix("paddock-") && names.namespace.count == 17)
+        #expect(names.hostInterface.hasPrefix("pd-") && names.hostInterface.count == 12)
+        #expect(names.namespace.dropFirst(8) == names.hostInterface.dropFirst(3))
         #expect(names.chain == "s_ses_01JEX6Q0W5M3T9ZK8B7N2C4D6F")
         #expect(names.namespacePath == "/run/netns/" + names.namespace)
         #expect(Self.names.session("a.b-c").chain == "s_a_b_c")
@@ -66,6 +66,19 @@ struct NetworkRulesTests {
         #expect(Self.names.isNamespace(names.namespace) && Self.names.isHostInterface(names.hostInterface))
         #expect(!Self.names.isNamespace("paddock-test-0123456789") && !Self.names.isHostInterface("pdx"))
         #expect(!Self.names.isHostInterface("pd0123456789a") && !Self.names.isHostInterface("eth0"))
+    }
+
+    @Test("another naming's interfaces are never this naming's, nor matched by its wildcard")
+    func namingsStayApart() throws {
+        let tagged = try NetworkNames(table: "paddock_abc", interfacePrefix: "pdabc", namespacePrefix: "paddock-abc-")
+        let shorter = try NetworkNames(table: "paddock_ab", interfacePrefix: "pdab", namespacePrefix: "paddock-ab-")
+        let veth = tagged.session("ses_01JEX6Q0W5M3T9ZK8B7N2C4D6F").hostInterface
+        #expect(veth.utf8.count <= 15)
+        for other in [Self.names, shorter] {
+            #expect(!other.isHostInterface(veth))
+            #expect(!veth.hasPrefix(String(other.interfaceWildcard.dropLast())), "\(other.interfaceWildcard) matches \(veth)")
+        }
+        #expect(tagged.isHostInterface(veth) && veth.hasPrefix(String(tagged.interfaceWildcard.dropLast())))
     }
 
     @Test("names nft or the kernel would not take are refused", arguments: [
@@ -107,18 +120,18 @@ struct NetworkRulesTests {
             flush chain inet paddock input
             flush chain inet paddock prerouting
             flush chain inet paddock postrouting
-            add rule inet paddock forward iifname "pd*" meta nfproto ipv6 drop
-            add rule inet paddock forward oifname "pd*" meta nfproto ipv6 drop
+            add rule inet paddock forward iifname "pd-*" meta nfproto ipv6 drop
+            add rule inet paddock forward oifname "pd-*" meta nfproto ipv6 drop
             add rule inet paddock forward iifname vmap @sessions
             add rule inet paddock forward oifname vmap @sessions
-            add rule inet paddock forward iifname "pd*" drop
-            add rule inet paddock forward oifname "pd*" drop
-            add rule inet paddock input iifname "pd*" meta nfproto ipv6 drop
+            add rule inet paddock forward iifname "pd-*" drop
+            add rule inet paddock forward oifname "pd-*" drop
+            add rule inet paddock input iifname "pd-*" meta nfproto ipv6 drop
             add rule inet paddock input iifname . ip daddr @gateways tcp dport { 3128, 3129 } accept
             add rule inet paddock input iifname . ip daddr @gateways udp dport 53 accept
-            add rule inet paddock input iifname "pd*" drop
+            add rule inet paddock input iifname "pd-*" drop
             add rule inet paddock prerouting iifname @proxied tcp dport { 80, 443 } redirect to :3129
-            add rule inet paddock postrouting ip saddr 10.203.0.0/16 oifname != "pd*" masquerade
+            add rule inet paddock postrouting ip saddr 10.203.0.0/16 oifname != "pd-*" masquerade
 
             """)
     }

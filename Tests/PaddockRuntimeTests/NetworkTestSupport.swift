@@ -107,13 +107,13 @@ struct NetworkTestHost: Sendable {
         try FirewallState(json: try await NetworkTools.standard.runNFT(["-j", "list", "table", "inet", names.table]))
     }
 
-    /// The first IPv4 address of the host that is neither loopback nor a gateway of some
-    /// session pool (these tests' 10.213/16, test servers' 10.214/16, a server's 10.203/16).
+    /// The first IPv4 address of the host that the always-denied ranges do not already cover
+    /// (so that the denied set must name it on its own): not loopback, private, CGNAT or
+    /// link-local — which also leaves out every session gateway of any server or test pool.
     static var hostAddress: IPv4Address? {
-        let pools = ["10.213.0.0/16", "10.214.0.0/16", "10.203.0.0/16"].map { try! IPv4Network.parse($0, param: "pool") }
-        return HostAddresses.discover().first { address in
-            !pools.contains { $0.contains(address) } && address.value >> 24 != 127
-        }
+        let covered = ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"]
+            .map { try! IPv4Network.parse($0, param: "range") }
+        return HostAddresses.discover().first { address in !covered.contains { $0.contains(address) } }
     }
 }
 

@@ -46,7 +46,7 @@ struct EgressAPITests {
             let first = try #require(data[0].objectValue)
             let firstID = try #require(first["id"]?.numberValue?.intValue)
             #expect(data[0] == [
-                "id": .number(JSONNumber(firstID)), "time": "2026-12-03T16:39:34.500Z", "protocol": "connect",
+                "id": .number(JSONNumber(firstID)), "session_id": .string(id), "time": "2026-12-03T16:39:34.500Z", "protocol": "connect",
                 "host": "pypi.org", "port": 443, "address": "203.0.113.7", "decision": "allowed", "reason": .null,
                 "bytes_up": 120, "bytes_down": 4096, "duration_ms": 35,
             ])
@@ -58,6 +58,7 @@ struct EgressAPITests {
             let secondID = try #require(second["id"]?.numberValue?.intValue)
             #expect(secondID > firstID)
             #expect(response["has_more"] == false)
+            #expect(response["first_id"] == .number(JSONNumber(firstID)))
             #expect(response["last_id"] == .number(JSONNumber(secondID)))
         }
     }
@@ -67,7 +68,7 @@ struct EgressAPITests {
         try await Self.withServer { server in
             let id = try await Self.session(server)
             let response = try await server.call("GET", "/v1/sessions/\(id)/egress")
-            #expect(response.json == ["data": [], "has_more": false, "last_id": .null])
+            #expect(response.json == ["data": [], "has_more": false, "first_id": .null, "last_id": .null])
         }
     }
 
@@ -90,7 +91,7 @@ struct EgressAPITests {
         }
     }
 
-    @Test("decision filters, and limit with after pages through the log")
+    @Test("decision filters, and limit with after_id pages through the log")
     func filtersAndPages() async throws {
         try await Self.withServer { server in
             let id = try await Self.session(server)
@@ -104,7 +105,7 @@ struct EgressAPITests {
             var after: JSONValue = .null
             var pages = 0
             while true {
-                let query = after == .null ? "limit=3" : "limit=3&after=\(after.numberValue?.literal ?? "")"
+                let query = after == .null ? "limit=3" : "limit=3&after_id=\(after.numberValue?.literal ?? "")"
                 let page = try await server.call("GET", "/v1/sessions/\(id)/egress?\(query)")
                 #expect(page.status == 200)
                 seen += Self.hosts(page)
@@ -119,7 +120,7 @@ struct EgressAPITests {
             #expect(Self.hosts(filteredPage) == ["h2.example.com", "h4.example.com"])
             #expect(filteredPage["has_more"] == true)
             let rest = try await server.call(
-                "GET", "/v1/sessions/\(id)/egress?decision=denied&limit=2&after=\(filteredPage["last_id"]?.numberValue?.literal ?? "")")
+                "GET", "/v1/sessions/\(id)/egress?decision=denied&limit=2&after_id=\(filteredPage["last_id"]?.numberValue?.literal ?? "")")
             #expect(Self.hosts(rest) == ["h6.example.com"])
             #expect(rest["has_more"] == false)
 
@@ -129,7 +130,7 @@ struct EgressAPITests {
     }
 
     @Test("bad, unknown and repeated query parameters are 400 naming the parameter", arguments: [
-        ("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("after=-1", "after"), ("after=abc", "after"),
+        ("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("after_id=-1", "after_id"), ("after_id=abc", "after_id"), ("after=3", "after"),
         ("decision=maybe", "decision"), ("decision=DENIED", "decision"), ("status=running", "status"), ("limit=1&limit=2", "limit"),
     ])
     func badQuery(query: String, param: String) async throws {

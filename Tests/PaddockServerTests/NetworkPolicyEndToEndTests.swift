@@ -283,7 +283,7 @@ struct NetworkPolicyEndToEndTests {
         let namespaces = try HostCommand.run("/usr/sbin/ip", ["netns", "list"]).output
         #expect(!namespaces.contains("paddock-\(server.network.tag)-"), "\(namespaces)")
         let links = try HostCommand.run("/usr/sbin/ip", ["-o", "link"]).output
-        #expect(!links.contains(": pd\(server.network.tag)"), "\(links)")
+        #expect(!links.contains(": pd\(server.network.tag)-"), "\(links)")
     }
 
     // MARK: configuration and audit

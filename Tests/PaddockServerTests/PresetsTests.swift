@@ -165,7 +165,9 @@ struct PresetsTests {
         let defaults = try ServeCommand.parse([], environment: [:])
         #expect(defaults.presetsDirectory == nil)
         #expect(defaults.allowCIDRs.isEmpty)
-        for bad in ["10.1.2.3/24", "example.com", "10.0.0.0/33"] {
+        // Only private ranges open: never loopback, link-local (metadata), 0/8, multicast or public space.
+        for bad in ["10.1.2.3/24", "example.com", "10.0.0.0/33", "127.0.0.0/8", "169.254.0.0/16", "169.254.169.254",
+                    "0.0.0.0/0", "8.0.0.0/7", "224.0.0.0/4", "10.0.0.0/7", "198.51.100.0/24"] {
             #expect(throws: PaddockError.self, "\(bad)") { try ServeCommand.parse(["--allow-cidr", bad], environment: [:]) }
         }
         #expect(throws: PaddockError.self) { try ServeCommand.parse(["--presets"], environment: [:]) }

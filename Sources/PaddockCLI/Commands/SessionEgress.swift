@@ -16,7 +16,7 @@ struct SessionEgress: ParsableCommand {
         parameters: [
             SessionReference.parameter,
             .option("decision", value: "allowed|denied", help: "only attempts with this decision"),
-            .option("limit", value: "N", help: "how many events per page (1-100, default 50)"),
+            .option("limit", value: "N", help: "how many events per page (1-100, default 20)"),
             .option("after", value: "EVENT_ID", help: "start after this event id (the last id of an earlier page)"),
             .flag("all", help: "follow the pages to the end of the log"),
             .json,
@@ -51,7 +51,7 @@ struct SessionEgress: ParsableCommand {
     func query(after cursor: Int?) -> [(String, String)] {
         var query: [(String, String)] = []
         if let limit { query.append(("limit", String(limit))) }
-        if let cursor { query.append(("after", String(cursor))) }
+        if let cursor { query.append(("after_id", String(cursor))) }
         if let decision { query.append(("decision", decision.rawValue)) }
         return query
     }

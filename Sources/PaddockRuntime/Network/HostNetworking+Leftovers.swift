@@ -4,7 +4,7 @@ extension HostNetworking {
     /// After a restart: removes the firewall entries and chains, namespaces, veths and leases
     /// of every session not in `keeping` (and not being changed right now). Only objects with
     /// this instance's names are touched: chains `s_…` and entries in Paddock's own table,
-    /// namespaces `<namespacePrefix><10 hex>`, interfaces `<interfacePrefix><10 hex>`.
+    /// namespaces `<namespacePrefix><9 hex>`, interfaces `<interfacePrefix>-<9 hex>`.
     public func removeLeftovers(keeping: Set<String>) async -> [String] {
         let kept = keeping.union(busySessions).filter(SessionLayout.isValidID).map(names.session)
         let keptNamespaces = Set(kept.map(\.namespace))

@@ -1,9 +1,11 @@
 import PaddockCore
 
 /// The names Paddock gives to what it makes on the host: one nftables table, network
-/// namespaces `<namespacePrefix><10 hex>` and host-side veths `<interfacePrefix><10 hex>`.
-/// Leftover clean-up only ever touches objects whose names have exactly this shape, so two
-/// configurations with different names (a server and a test run) never touch each other's.
+/// namespaces `<namespacePrefix><9 hex>` and host-side veths `<interfacePrefix>-<9 hex>`.
+/// Leftover clean-up only ever touches objects whose names have exactly this shape, and the
+/// `-` after the interface prefix keeps one naming's interface wildcard (`pd-*`) from matching
+/// another's interfaces (`pdabc-…`), so two configurations with different names (a server and
+/// a test run) never touch each other's.
 public struct NetworkNames: Sendable, Equatable {
     /// The `inet` table holding every Paddock rule.
     public let table: String
@@ -12,11 +14,12 @@ public struct NetworkNames: Sendable, Equatable {
     /// The first characters of every network namespace name under `/run/netns`.
     public let namespacePrefix: String
 
-    /// What a server uses: table `paddock`, veths `pd…`, namespaces `paddock-…`.
+    /// What a server uses: table `paddock`, veths `pd-…`, namespaces `paddock-…`.
     public static let standard = try! NetworkNames(table: "paddock", interfacePrefix: "pd", namespacePrefix: "paddock-")
 
-    /// The number of hex digits naming a session in interface and namespace names.
-    static let digestLength = 10
+    /// The number of hex digits naming a session in interface and namespace names (an
+    /// interface name has at most 15 characters: 5 of prefix, the `-`, these 9).
+    static let digestLength = 9
     /// The prefix of every per-session chain.
     static let chainPrefix = "s_"
 
@@ -40,30 +43,30 @@ public struct NetworkNames: Sendable, Equatable {
 
     /// The names of the objects of session `id` (an id valid for ``SessionLayout``).
     func session(_ id: String) -> SessionNetworkNames {
-        let digest = SHA256.digest(Array(id.utf8)).prefix(Self.digestLength / 2)
-        let hex = digest.map { byte in
+        let digest = SHA256.digest(Array(id.utf8)).prefix((Self.digestLength + 1) / 2)
+        let hex = String(digest.map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
-        }.joined()
+        }.joined().prefix(Self.digestLength))
         let chain = Self.chainPrefix + String(decoding: id.utf8.map { byte in
             Self.isLower(byte) || Self.isDigit(byte) || (0x41...0x5A).contains(byte) ? byte : UInt8(ascii: "_")
         }, as: UTF8.self)
-        return SessionNetworkNames(namespace: namespacePrefix + hex, hostInterface: interfacePrefix + hex, chain: chain)
+        return SessionNetworkNames(namespace: namespacePrefix + hex, hostInterface: interfacePrefix + "-" + hex, chain: chain)
     }
 
-    /// Whether `name` is a namespace name this naming makes (prefix + 10 hex digits).
+    /// Whether `name` is a namespace name this naming makes (prefix + 9 hex digits).
     func isNamespace(_ name: String) -> Bool { Self.hasDigestSuffix(name, after: namespacePrefix) }
 
-    /// Whether `name` is a host-side interface name this naming makes (prefix + 10 hex digits).
-    func isHostInterface(_ name: String) -> Bool { Self.hasDigestSuffix(name, after: interfacePrefix) }
+    /// Whether `name` is a host-side interface name this naming makes (prefix, `-`, 9 hex digits).
+    func isHostInterface(_ name: String) -> Bool { Self.hasDigestSuffix(name, after: interfacePrefix + "-") }
 
     /// Whether `name` is a per-session chain name.
     func isSessionChain(_ name: String) -> Bool {
         name.hasPrefix(Self.chainPrefix) && name.utf8.count > Self.chainPrefix.utf8.count
     }
 
-    /// The nft wildcard matching every host-side interface, e.g. `pd*`.
-    var interfaceWildcard: String { interfacePrefix + "*" }
+    /// The nft wildcard matching every host-side interface of this naming and no other's, e.g. `pd-*`.
+    var interfaceWildcard: String { interfacePrefix + "-*" }
 
     private static func hasDigestSuffix(_ name: String, after prefix: String) -> Bool {
         guard name.hasPrefix(prefix) else { return false }

@@ -138,10 +138,10 @@ enum OpenAPIDocument {
                       "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
                       "413": {"$ref": "#/components/responses/Error"}}}},
     "/v1/sessions/{id}/egress": {
-      "get": {"summary": "The session's network audit log, oldest first; page on with after = last_id",
+      "get": {"summary": "The session's network audit log, oldest first; page on with after_id = last_id",
         "parameters": [{"$ref": "#/components/parameters/Id"},
-          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
-          {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+          {"name": "after_id", "in": "query", "schema": {"type": "integer", "minimum": 0}},
           {"name": "decision", "in": "query", "schema": {"enum": ["allowed", "denied"]}}],
         "responses": {"200": {"description": "a page", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EgressEventList"}}}},
                       "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
@@ -276,18 +276,18 @@ enum OpenAPIDocument {
         "properties": {
           "exit_code": {"type": "integer"}, "signal": {"type": ["integer", "null"]}, "stdout": {"type": "string"}, "stderr": {"type": "string"},
           "timed_out": {"type": "boolean"}, "truncated": {"type": "boolean"}, "oom_killed": {"type": "boolean"}, "duration_ms": {"type": "integer"}}},
-      "EgressEvent": {"type": "object", "required": ["id", "time", "protocol", "host", "port", "address", "decision", "reason",
+      "EgressEvent": {"type": "object", "required": ["id", "session_id", "time", "protocol", "host", "port", "address", "decision", "reason",
                     "bytes_up", "bytes_down", "duration_ms"],
         "properties": {
-          "id": {"type": "integer"}, "time": {"type": "string"},
+          "id": {"type": "integer"}, "session_id": {"type": "string"}, "time": {"type": "string"},
           "protocol": {"enum": ["connect", "http", "transparent-tls", "transparent-http", "dns"]},
           "host": {"type": "string"}, "port": {"type": "integer"}, "address": {"type": ["string", "null"]},
           "decision": {"enum": ["allowed", "denied"]},
           "reason": {"enum": ["host_not_allowed", "port_not_allowed", "address_denied", "sni_mismatch", "malformed", null]},
           "bytes_up": {"type": "integer"}, "bytes_down": {"type": "integer"}, "duration_ms": {"type": "integer"}}},
-      "EgressEventList": {"type": "object", "required": ["data", "has_more", "last_id"], "properties": {
+      "EgressEventList": {"type": "object", "required": ["data", "has_more", "first_id", "last_id"], "properties": {
         "data": {"type": "array", "items": {"$ref": "#/components/schemas/EgressEvent"}}, "has_more": {"type": "boolean"},
-        "last_id": {"type": ["integer", "null"]}}},
+        "first_id": {"type": ["integer", "null"]}, "last_id": {"type": ["integer", "null"]}}},
       "NetworkPresets": {"type": "object", "required": ["version", "known_safe", "package_managers", "source"], "properties": {
         "version": {"type": "string"},
         "known_safe": {"type": "array", "items": {"$ref": "#/components/schemas/Host"}},

@@ -28,6 +28,7 @@ struct NetworkController: Sendable {
             let page = try store.egressEvents(sessionID: id, decision: query.decision, limit: query.limit, afterID: query.after)
             return JSONResponse.make(.object([
                 "data": .array(page.items.map(Self.json)), "has_more": .bool(page.hasMore),
+                "first_id": page.items.first.map { .number(JSONNumber(Int($0.id))) } ?? .null,
                 "last_id": page.items.last.map { .number(JSONNumber(Int($0.id))) } ?? .null,
             ]))
         }
@@ -46,7 +47,8 @@ struct NetworkController: Sendable {
     /// One event as the API shows it.
     static func json(_ event: EgressEventRecord) -> JSONValue {
         .object([
-            "id": .number(JSONNumber(Int(event.id))), "time": .string(event.time), "protocol": .string(event.protocolName),
+            "id": .number(JSONNumber(Int(event.id))), "session_id": .string(event.sessionID), "time": .string(event.time),
+            "protocol": .string(event.protocolName),
             "host": .string(event.host), "port": .number(JSONNumber(event.port)), "address": .string(event.address),
             "decision": .string(event.decision.rawValue), "reason": .string(event.reason),
             "bytes_up": .number(JSONNumber(Int(event.bytesUp))), "bytes_down": .number(JSONNumber(Int(event.bytesDown))),

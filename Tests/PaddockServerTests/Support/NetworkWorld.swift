@@ -95,8 +95,8 @@ struct NetworkWorld: Sendable {
         world.double.remove()
     }
 
-    /// The first address of the host's interfaces that is not loopback, a session gateway
-    /// (10.203/16, 10.213/16, 10.214/16) or the double's link.
+    /// The first address of the host's own interfaces: not loopback, not a session gateway of
+    /// any server, not the double's link.
     private static func hostAddress() -> String? {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0 else { return nil }
@@ -105,6 +105,9 @@ struct NetworkWorld: Sendable {
         while let entry = cursor {
             defer { cursor = entry.pointee.ifa_next }
             guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) else { continue }
+            // Not a session gateway of any server (veths `pd…`) nor the double's link.
+            let interface = String(cString: entry.pointee.ifa_name)
+            if interface.hasPrefix("pd") || interface.hasPrefix("ptinet") || interface == "lo" { continue }
             var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             var inet = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
             inet_ntop(AF_INET, &inet, &text, socklen_t(text.count))
@@ -193,7 +196,7 @@ struct SessionHandle: Sendable {
         while true {
             var path = "/v1/sessions/\(id)/egress?limit=100"
             if let decision { path += "&decision=\(decision)" }
-            if let after { path += "&after=\(after)" }
+            if let after { path += "&after_id=\(after)" }
             let page = try await client.call("GET", path)
             guard page.status == 200 else { throw RawHTTP.Failure(description: "egress: \(page.text)") }
             events += page["data"]?.arrayValue ?? []
