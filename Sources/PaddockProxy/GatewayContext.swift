@@ -1,3 +1,4 @@
+import Glibc
 import PaddockCore
 
 /// What every session served by one ``EgressGateway`` shares: its loop, lookup threads,
@@ -28,7 +29,9 @@ struct GatewayContext: Sendable {
     /// The size asked for each relay pipe (the kernel may round it).
     var pipeSize = 256 * 1024
     /// The most open connections one session may have; more are closed at once.
-    var maxConnectionsPerSession = 1024
+    var maxConnectionsPerSession = 256
+    /// The connections open across every session, bounded by the open-files limit.
+    var budget = ConnectionBudget(limit: ConnectionBudget.fitting(openFiles: ConnectionBudget.openFilesLimit()))
     /// The most DNS lookups one session may have running.
     var maxDNSLookupsPerSession = 128
     /// How long a refused connection is read and discarded after its answer, in nanoseconds.
@@ -37,5 +40,45 @@ struct GatewayContext: Sendable {
     static func nanoseconds(_ duration: Duration) -> UInt64 {
         let (seconds, attoseconds) = duration.components
         return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}
+
+/// The connections open across every session of one gateway, against a limit that fits the
+/// process's open-files limit (a relayed connection holds six descriptors: two sockets, two
+/// pipes), so that connections from a few sessions can never take the descriptors the server
+/// needs for the API, runc and the other sessions. Loop thread only.
+final class ConnectionBudget: @unchecked Sendable {
+    /// The most connections open at once.
+    let limit: Int
+    /// How many are open.
+    private(set) var open = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Counts a new connection; false when the budget is spent (the connection must be refused).
+    func take() -> Bool {
+        guard open < limit else { return false }
+        open += 1
+        return true
+    }
+
+    /// Gives back the place of a connection that closed.
+    func give() {
+        open -= 1
+    }
+
+    /// The connections `openFiles` descriptors allow: six each, with a quarter of them (at
+    /// least 512) kept for everything else the server opens.
+    static func fitting(openFiles: Int) -> Int {
+        max(16, (openFiles - max(512, openFiles / 4)) / 6)
+    }
+
+    /// This process's soft `RLIMIT_NOFILE`.
+    static func openFilesLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)
     }
 }

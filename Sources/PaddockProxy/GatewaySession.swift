@@ -59,7 +59,7 @@ final class GatewaySession: @unchecked Sendable {
 
     /// Takes a new client connection from a listener.
     func accept(client: Int32, kind: TCPListener.Kind) {
-        guard !isClosed, connections.count < context.maxConnectionsPerSession else {
+        guard !isClosed, connections.count < context.maxConnectionsPerSession, context.budget.take() else {
             Glibc.close(client)
             return
         }
@@ -70,7 +70,7 @@ final class GatewaySession: @unchecked Sendable {
 
     /// Forgets a connection that has closed.
     func remove(_ connection: ClientConnection) {
-        connections[ObjectIdentifier(connection)] = nil
+        if connections.removeValue(forKey: ObjectIdentifier(connection)) != nil { context.budget.give() }
     }
 
     /// Closes the listeners and every connection (each recorded as it stands).
@@ -80,6 +80,7 @@ final class GatewaySession: @unchecked Sendable {
         for listener in listeners { listener.close() }
         dns?.close()
         for connection in Array(connections.values) { connection.abort() }
+        for _ in connections.values { context.budget.give() }
         connections.removeAll()
     }
 }

@@ -34,6 +34,43 @@ struct GatewayLifecycleTests {
         await harness.stop()
     }
 
+    @Test("connections beyond the gateway's descriptor budget are closed at once; a closed one frees its place")
+    func connectionBudget() async throws {
+        let upstream = try UpstreamServer.echo()
+        defer { upstream.stop() }
+        let harness = try await GatewayHarness.start(.allowlist(domains: patterns("echo.test:\(upstream.port)")),
+                                                     names: ["echo.test": ["127.0.0.1"]],
+                                                     tune: { $0.budget = ConnectionBudget(limit: 2) })
+        @Sendable func tunnel() throws -> TestSocket {
+            let socket = try harness.proxyConnection()
+            try socket.send("CONNECT echo.test:\(upstream.port) HTTP/1.1\r\n\r\n")
+            _ = try socket.receiveHead()
+            try socket.send("ping")
+            _ = try socket.receive(exactly: 4)
+            return socket
+        }
+        let (first, second, refused) = try await onThread { () -> (TestSocket, TestSocket, String) in
+            let first = try tunnel(), second = try tunnel()
+            let third = try harness.proxyConnection()
+            return (first, second, third.ending())
+        }
+        #expect(refused == "eof" || refused == "reset")
+        first.shutdownWrite()
+        _ = try await onThread { first.ending() }
+        _ = try #require(await harness.events.waitFor { $0.protocolName == .connect })
+        let again = try await onThread { try tunnel() }
+        #expect(try await onThread { try second.send("more"); return try second.receive(exactly: 4) } == Array("more".utf8))
+        _ = again
+        await harness.stop()
+    }
+
+    @Test("the budget fits the open-files limit: six descriptors a connection, a quarter (at least 512) kept")
+    func budgetSize() {
+        #expect(ConnectionBudget.fitting(openFiles: 20_000) == 2_500)
+        #expect(ConnectionBudget.fitting(openFiles: 1_024) == 85)
+        #expect(ConnectionBudget.fitting(openFiles: 100) == 16)
+    }
+
     @Test("attaching again replaces the session; attaching to an address not on this host fails")
     func reattach() async throws {
         let harness = try await GatewayHarness.start(.allowlist(domains: []))

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockCore
 import Testing
 @testable import PaddockRuntime
 
@@ -17,5 +18,18 @@ struct HostLimitsTests {
         var after = rlimit()
         try #require(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &after) == 0)
         #expect(after.rlim_cur == limit.rlim_max)
+    }
+}
+
+@Suite("session liveness")
+struct SessionLivenessTests {
+    @Test("only a container runc reports gone or not running is dead; no answer from runc is taken as alive")
+    func liveness() {
+        let running = ContainerState(id: "s", status: .running, pid: 7, bundle: "/b")
+        let stopped = ContainerState(id: "s", status: .stopped, pid: nil, bundle: "/b")
+        #expect(LocalSessionRuntime.isAlive(.success(running)))
+        #expect(!LocalSessionRuntime.isAlive(.success(stopped)))
+        #expect(!LocalSessionRuntime.isAlive(.success(nil)))
+        #expect(LocalSessionRuntime.isAlive(.failure(PaddockError(.internal, "cannot open /dev/null: Too many open files"))))
     }
 }

@@ -136,8 +136,22 @@ public actor LocalSessionRuntime: SessionRuntime {
     /// Whether the session is served and its container runs.
     public func isAlive(sessionID: String) async -> Bool {
         guard sessions[sessionID] != nil else { return false }
-        let state = try? await machinery.containers.state(id: sessionID)
-        return state?.status == .running
+        let answer: Result<ContainerState?, PaddockError>
+        do { answer = .success(try await machinery.containers.state(id: sessionID)) } catch { answer = .failure(error) }
+        if case .failure(let error) = answer {
+            machinery.diagnostics("cannot tell whether session \(sessionID) runs, taken as alive: \(error.message)")
+        }
+        return Self.isAlive(answer)
+    }
+
+    /// What `runc state` says about a session's liveness: gone or not running is dead; no answer
+    /// at all (runc could not even start, e.g. the host is out of descriptors) is alive, so
+    /// that a busy host never ends sessions whose containers still run.
+    static func isAlive(_ state: Result<ContainerState?, PaddockError>) -> Bool {
+        switch state {
+        case .success(let state): state?.status == .running
+        case .failure: true
+        }
     }
 
     // MARK: - Exec and files
