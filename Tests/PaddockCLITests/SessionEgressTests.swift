@@ -13,8 +13,8 @@ struct SessionEgressTests {
     }
 
     static func page(_ events: [JSONValue], hasMore: Bool) -> JSONValue {
-        let last = events.last?["id"] ?? .null
-        return ["data": .array(events), "has_more": .bool(hasMore), "last_id": last]
+        return ["data": .array(events), "has_more": .bool(hasMore), "first_id": events.first?["id"] ?? .null,
+                "last_id": events.last?["id"] ?? .null]
     }
 
     @Test("one page with the filters given, shown as a table; more pages are pointed at")
@@ -43,6 +43,7 @@ struct SessionEgressTests {
         let printed = try JSONParser.parse(result.stdout)
         #expect(printed["data"]?.arrayValue?.count == 2)
         #expect(printed["has_more"] == false)
+        #expect(printed["first_id"] == 1)
         #expect(printed["last_id"] == 2)
     }
 

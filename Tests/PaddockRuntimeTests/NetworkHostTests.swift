@@ -349,6 +349,23 @@ struct NetworkHostTests {
         }
     }
 
+    @Test("a stopping server removes its table only when no session holds a lease")
+    func removeTableIfUnused() async throws {
+        try await NetworkTestHost.with { networking, _, setup in
+            let id = newID()
+            _ = try await networking.attach(sessionID: id, policy: Self.limited)
+            #expect(await networking.removeTableIfUnused() == false)
+            _ = try await setup.firewall()
+            await networking.detach(sessionID: id)
+            #expect(await networking.removeTableIfUnused() == true)
+            await #expect(throws: PaddockError.self) { _ = try await setup.firewall() }
+            // The next session applies the table again.
+            _ = try await networking.attach(sessionID: id, policy: Self.limited)
+            _ = try await setup.firewall()
+            await networking.detach(sessionID: id)
+        }
+    }
+
     @Test("a failing nft makes attach throw and leaves nothing behind")
     func failingNft() async throws {
         try await NetworkTestHost.with { _, _, setup in

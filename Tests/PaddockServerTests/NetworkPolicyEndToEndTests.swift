@@ -286,6 +286,28 @@ struct NetworkPolicyEndToEndTests {
         #expect(!links.contains(": pd\(server.network.tag)-"), "\(links)")
     }
 
+    @Test("a server stopped with no session left removes its nftables table; with one running, it keeps it")
+    func tableOnStop() async throws {
+        let data = try TemporaryDirectory.make()
+        let server = try ServerProcess(dataDirectory: data)
+        defer { server.finish() }
+        let client = APICall(port: server.port, key: server.adminKey)
+        let table = ["list", "table", "inet", server.network.table]
+        let first = try await client.call("POST", "/v1/sessions", ["environment": "default", "wait": true])
+        let id = try #require(first["id"]?.stringValue, "\(first.text)")
+        #expect(try HostCommand.run("/usr/sbin/nft", table).status == 0)
+        // Still running: the table stays for the next start to adopt the session.
+        #expect(server.terminate() == 0)
+        #expect(try HostCommand.run("/usr/sbin/nft", table).status == 0)
+        let second = try ServerProcess(dataDirectory: data)
+        defer { second.finish() }
+        let again = APICall(port: second.port, key: second.adminKey)
+        #expect(try await again.call("GET", "/v1/sessions/\(id)")["status"] == "running")
+        #expect(try await again.call("DELETE", "/v1/sessions/\(id)").status == 200)
+        #expect(second.terminate() == 0)
+        #expect(try HostCommand.run("/usr/sbin/nft", table).status != 0)
+    }
+
     // MARK: configuration and audit
 
     @Test("the proxy configuration: variables, apt, pip, npm and git; npm, pip and apt-get update print no warning about it")

@@ -62,13 +62,16 @@ struct SessionEgress: ParsableCommand {
         var events: [JSONValue] = []
         var cursor = after
         var page: JSONValue
+        var firstID: JSONValue?
         repeat {
             page = try await client.get(path, query: query(after: cursor))
+            if firstID == nil { firstID = page["first_id"] ?? .null }
             events += page["data"]?.arrayValue ?? []
             cursor = page["last_id"]?.numberValue?.intValue ?? cursor
         } while all && page["has_more"]?.boolValue == true
         if json {
-            context.printJSON(all ? ["data": .array(events), "has_more": false, "last_id": cursor.map { .number(JSONNumber($0)) } ?? .null]
+            context.printJSON(all ? ["data": .array(events), "has_more": false, "first_id": firstID ?? .null,
+                                     "last_id": cursor.map { .number(JSONNumber($0)) } ?? .null]
                                   : page)
             return
         }

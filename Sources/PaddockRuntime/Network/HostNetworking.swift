@@ -168,6 +168,22 @@ public actor HostNetworking: SessionNetworking {
         _ = await teardown(sessionID)
     }
 
+    /// When the server stops with no session left: removes Paddock's table (nothing needs its
+    /// rules any more, and a stale table should not outlive the server). With any session
+    /// still holding a lease (it keeps running, for the next start to adopt) or being
+    /// attached, the table stays. Returns whether it removed the table.
+    @discardableResult
+    public func removeTableIfUnused() async -> Bool {
+        guard leases.isEmpty, busy.isEmpty else { return false }
+        do {
+            _ = try await tools.runNFT(["delete", "table", "inet", names.table])
+        } catch {
+            return false
+        }
+        isPrepared = false
+        return true
+    }
+
     // MARK: - Pieces
 
     /// What the container gets: the namespace, a resolver pointing at the gateway, and for

@@ -29,7 +29,10 @@ enum SessionRuntimeFactory {
         return SessionBackend(runtime: runtime, baseImages: baseImages, layers: layers,
                               layerCacheLimitBytes: Int64(options.layerCacheMB) << 20,
                               recoverBuilds: { await recoverBuilds(runc: buildRunc, layers: layers, baseImages: baseImages) },
-                              shutdown: { await gateway.shutdown() })
+                              shutdown: {
+                                  await gateway.shutdown()
+                                  await networking.removeTableIfUnused()
+                              })
     }
 
     /// The session network: per-session namespaces and nftables chains (``HostNetworking``,
