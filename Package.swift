@@ -36,20 +36,23 @@ let package = Package(
         .target(name: "PaddockProxy", dependencies: ["PaddockCore"]),
         .executableTarget(name: "paddock-proxy-bench", dependencies: ["PaddockProxy", "PaddockCore"]),
 
+        // Test doubles several test targets use (a local npm registry); Foundation only.
+        .target(name: "PaddockTestSupport", path: "Tests/PaddockTestSupport"),
         .testTarget(name: "PaddockJSONTests", dependencies: ["PaddockJSON"]),
         .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
         .testTarget(name: "PaddockStoreTests", dependencies: ["PaddockStore"]),
         .testTarget(name: "PaddockHTTPTests", dependencies: ["PaddockHTTP"]),
         .testTarget(name: "PaddockServerTests",
                     dependencies: ["PaddockServer", "PaddockCore", "PaddockJSON", "PaddockHTTP", "PaddockStore",
-                                   "PaddockRuntime", "PaddockAgentProtocol", "PaddockProxy"]),
+                                   "PaddockRuntime", "PaddockAgentProtocol", "PaddockProxy", "PaddockTestSupport"]),
         .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
         // Runs the built paddock-init binary (`swift build` makes it); depending on the executable
         // target would link its -static-stdlib flag into the test bundle.
         .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol"]),
         .testTarget(name: "PaddockProxyTests", dependencies: ["PaddockProxy", "PaddockCore"]),
         .testTarget(name: "PaddockRuntimeTests",
-                    dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON", "PaddockAgentProtocol"]),
+                    dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON", "PaddockAgentProtocol",
+                                   "PaddockTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -49,6 +49,26 @@ struct EgressAddressPolicyTests {
         #expect(policy.isDenied(IPv4Address("127.0.0.1")!))
     }
 
+    @Test("a package mirror's exact endpoint is reachable even on loopback; its other ports and neighbours are not")
+    func mirrorEndpoints() throws {
+        let loopback = IPv4Address("127.0.0.1")!
+        let addresses = AddressPolicy(extraDenied: [try IPv4Network.parse("127.0.0.1", param: "host")],
+                                      mirrors: [.init(address: loopback, port: 4873)])
+        #expect(!addresses.isDenied(loopback, port: 4873))
+        #expect(addresses.isDenied(loopback, port: 8080))
+        #expect(addresses.isDenied(IPv4Address("127.0.0.2")!, port: 4873))
+        #expect(addresses.isDenied(loopback))
+        // A policy must still allow the mirror's host: the endpoint only lifts the address check.
+        let mirrorOnly = EgressPolicy(.allowlist(domains: [try HostPattern.parse("127.0.0.1:4873", param: "d")]),
+                                      presets: .empty, addresses: addresses)
+        #expect(mirrorOnly.decide(host: "127.0.0.1", port: 4873) == nil)
+        #expect(mirrorOnly.decide(host: "2130706433", port: 4873) == nil)
+        #expect(mirrorOnly.decide(host: "127.0.0.1", port: 8080) == .addressDenied)
+        let other = EgressPolicy(.allowlist(domains: [try HostPattern.parse("pypi.org", param: "d")]), presets: .empty,
+                                 addresses: addresses)
+        #expect(other.decide(host: "127.0.0.1", port: 4873) == .hostNotAllowed)
+    }
+
     @Test("networks parse in canonical CIDR form", arguments: [
         ("10.0.0.0/8", "10.0.0.0/8"), ("203.0.113.7", "203.0.113.7/32"), ("0.0.0.0/0", "0.0.0.0/0"), ("127.0.0.1/32", "127.0.0.1/32"),
     ])

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import PaddockCore
 import Testing
 @testable import PaddockRuntime

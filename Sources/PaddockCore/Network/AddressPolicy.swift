@@ -17,11 +17,35 @@ public struct AddressPolicy: Sendable, Hashable {
     public let extraDenied: [IPv4Network]
     /// Operator-opened ranges (`--allow-cidr`), e.g. a company mirror in `10.1.2.0/24`.
     public let allowed: [IPv4Network]
+    /// The exact address and port of each package mirror the operator configured (Debian, PyPI,
+    /// npm): reachable even on loopback or a private network, where mirrors often are, and only
+    /// on that port. The host patterns of a policy must still allow them.
+    public let mirrors: Set<Endpoint>
 
-    /// Creates the policy from the server's extra denied ranges and the operator's allowed ones.
-    public init(extraDenied: [IPv4Network] = [], allowed: [IPv4Network] = []) {
+    /// An IPv4 address and a TCP port.
+    public struct Endpoint: Sendable, Hashable {
+        public let address: IPv4Address
+        public let port: Int
+
+        public init(address: IPv4Address, port: Int) {
+            self.address = address
+            self.port = port
+        }
+    }
+
+    /// Creates the policy from the server's extra denied ranges, the operator's allowed ones
+    /// and the package mirrors' endpoints.
+    public init(extraDenied: [IPv4Network] = [], allowed: [IPv4Network] = [], mirrors: Set<Endpoint> = []) {
         self.extraDenied = extraDenied
         self.allowed = allowed
+        self.mirrors = mirrors
+    }
+
+    /// Whether no session may connect to `address` on `port`: as ``isDenied(_:)-(IPv4Address)``,
+    /// except that a package mirror's own endpoint is always reachable.
+    public func isDenied(_ address: IPv4Address, port: Int) -> Bool {
+        if mirrors.contains(Endpoint(address: address, port: port)) { return false }
+        return isDenied(address)
     }
 
     /// Whether no session may connect to `address`.

@@ -38,9 +38,13 @@ public struct EgressPolicy: Sendable {
         guard (1...65535).contains(port), let target = TargetHost(host) else { return .malformed }
         switch target {
         case .ipv6(let address):
-            if addresses.isDenied(address) { return .addressDenied }
+            if let v4 = address.ipv4Mapped {
+                if addresses.isDenied(v4, port: port) { return .addressDenied }
+            } else if addresses.isDenied(address) {
+                return .addressDenied
+            }
         case .ipv4(let address):
-            if addresses.isDenied(address) { return .addressDenied }
+            if addresses.isDenied(address, port: port) { return .addressDenied }
         case .name:
             break
         }
@@ -59,9 +63,9 @@ public struct EgressPolicy: Sendable {
         return patterns.contains { $0.matches(target) }
     }
 
-    /// Whether a resolved (or literal) address may be connected to.
-    public func isDenied(_ address: IPv4Address) -> Bool {
-        addresses.isDenied(address)
+    /// Whether a resolved (or literal) address may not be connected to on `port`.
+    public func isDenied(_ address: IPv4Address, port: Int) -> Bool {
+        addresses.isDenied(address, port: port)
     }
 
     /// How many entries a summary names before it says how many more there are.

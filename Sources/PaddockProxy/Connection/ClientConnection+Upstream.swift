@@ -46,7 +46,7 @@ extension ClientConnection {
             upstreamFailed("\(host) has no IPv4 address", timedOut: false)
             return
         }
-        candidates = addresses.filter { !session.policy.isDenied($0) }
+        candidates = addresses.filter { !session.policy.isDenied($0, port: port) }
         guard !candidates.isEmpty else {
             address = first
             refuse(.addressDenied)

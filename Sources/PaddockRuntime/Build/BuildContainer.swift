@@ -3,7 +3,7 @@ import PaddockCore
 import Synchronization
 
 /// Runs argv commands, one foreground container each, over a mounted build root filesystem:
-/// the session hardening, the host's network and resolver, generous limits, the step's input
+/// the session hardening, the build's network and resolver, generous limits, the step's input
 /// files bound read-only. Each run gets a fresh container id and cgroup; cancelling the calling
 /// task kills the container.
 struct BuildContainer: Sendable {
@@ -23,6 +23,8 @@ struct BuildContainer: Sendable {
     let bindMounts: [BindMount]
     /// Environment variables of every command (beyond the defaults).
     let environment: [String: String]
+    /// The build's network namespace (the host's when the builder has no ``BuildNetwork``).
+    let network: NetworkNamespace
 
     /// Runs `argv` to completion, handing every output line to `onOutput`; returns its exit
     /// status. Throws `CancellationError` when the task was cancelled (the container is killed)
@@ -34,7 +36,7 @@ struct BuildContainer: Sendable {
         let specification = try SessionSpecification(
             rootfs: rootfs, hostname: "paddock-build", arguments: argv,
             environment: environment.merging(extraEnvironment) { _, extra in extra },
-            workingDirectory: "/", resources: resources, bindMounts: bindMounts, network: .host,
+            workingDirectory: "/", resources: resources, bindMounts: bindMounts, network: network,
             cgroupsPath: "\(cgroupParent)/\(id)",
             openFilesLimit: HostLimits.attainableOpenFiles(SessionHardening.openFilesLimit))
         try BundleWriter().write(specification.makeSpec(), to: bundle)

@@ -7,8 +7,9 @@ import Glibc
 
 /// The layer builder of one machine: mounts an overlay of the parent layers with the layer's
 /// directory as the upper dir, runs each command of the step in a build container (the session
-/// hardening through the same runc path, but the host's network, since package installs do not
-/// follow a session's policy), verifies the pins, unmounts and removes build leftovers.
+/// hardening through the same runc path, in a network namespace of the build's own that reaches
+/// only the package registries — package installs do not follow a session's policy), verifies
+/// the pins, unmounts and removes build leftovers.
 ///
 /// Scratch layout (in ``LayerBuildDirectory/scratch``, removed by the store): `work` (overlay
 /// work dir), `merged` (the mounted root), `bundle` (`config.json`), `inputs` (the step's input
@@ -22,8 +23,10 @@ public struct RuncLayerBuilder: LayerBuilding {
     public let resources: ResourceLimits
     /// Build containers' cgroups are made below this path (`<cgroupParent>/<container id>`).
     public let cgroupParent: String
-    /// The host file bound read-only at `/etc/resolv.conf` in build containers.
+    /// The host file bound read-only at `/etc/resolv.conf` in build containers on the host's network.
     public let resolverConfiguration: String
+    /// The builds' network; nil shares the host's (for tests of the builder alone).
+    public let network: BuildNetwork?
 
     /// Where images keep the CA bundle (installed by the base recipe); the CA variables point here.
     public static let caBundlePath = "/etc/ssl/certs/ca-certificates.crt"
@@ -47,7 +50,7 @@ public struct RuncLayerBuilder: LayerBuilding {
     /// absolute cgroup path without `..`, `resolverConfiguration` an absolute host path.
     public init(runtime: any ContainerRuntime, resources: ResourceLimits = RuncLayerBuilder.defaultResources,
                 cgroupParent: String = "/paddock-build",
-                resolverConfiguration: String = "/etc/resolv.conf") throws(PaddockError) {
+                resolverConfiguration: String = "/etc/resolv.conf", network: BuildNetwork? = nil) throws(PaddockError) {
         try ContainerPath.requireAbsolute(cgroupParent, "cgroup_parent")
         try ContainerPath.requireAbsolute(resolverConfiguration, "resolver_configuration")
         self.runtime = runtime
@@ -55,6 +58,7 @@ public struct RuncLayerBuilder: LayerBuilding {
         self.cgroupParent = cgroupParent.count > 1 && cgroupParent.hasSuffix("/")
             ? String(cgroupParent.dropLast()) : cgroupParent
         self.resolverConfiguration = resolverConfiguration
+        self.network = network
     }
 
     /// Builds `step` into `directory` over `lower` (top first, the base image last).
@@ -63,12 +67,37 @@ public struct RuncLayerBuilder: LayerBuilding {
         guard !lower.isEmpty else {
             throw PaddockError.invalid("lower", "a layer build needs at least the base image below it")
         }
+        guard let network else {
+            return try await build(step, lower: lower, into: directory, attachment: nil, log: log)
+        }
+        // A namespace of the build's own, removed again whatever happens.
+        let buildID = "build-\(step.key.short)-\(ImageFiles.token().prefix(8))"
+        let attachment = try await network.networking.attach(sessionID: buildID, policy: network.policy)
+        do {
+            try await build(step, lower: lower, into: directory, attachment: attachment, log: log)
+        } catch {
+            await network.networking.detach(sessionID: buildID)
+            throw error
+        }
+        await network.networking.detach(sessionID: buildID)
+    }
+
+    private func build(_ step: LayerStep, lower: [URL], into directory: LayerBuildDirectory,
+                       attachment: SessionNetworkAttachment?, log: @escaping @Sendable (String) -> Void) async throws {
         let scratch = directory.scratch.standardizedFileURL.path
         let upper = directory.rootfs.standardizedFileURL.path
         let merged = "\(scratch)/merged"
         for name in ["work", "merged", "bundle", "inputs"] { try ImageFiles.makeDirectory("\(scratch)/\(name)") }
         try Self.copyRootAttributes(from: lower[0].standardizedFileURL.path, to: upper)
-        let binds = try bindMounts(for: step, inputsDirectory: "\(scratch)/inputs")
+        var resolver = resolverConfiguration
+        if let attachment {
+            resolver = "\(scratch)/resolv.conf"
+            guard FileManager.default.createFile(atPath: resolver, contents: Data(attachment.resolvConf.utf8),
+                                                 attributes: [.posixPermissions: 0o644]) else {
+                throw PaddockError(.internal, "cannot write the build's resolver configuration \(resolver)")
+            }
+        }
+        let binds = try bindMounts(for: step, resolver: resolver, inputsDirectory: "\(scratch)/inputs")
 
         try Mounts.mountOverlay(at: merged, lower: lower.map { $0.standardizedFileURL.path }, upper: upper,
                                 work: "\(scratch)/work")
@@ -78,7 +107,11 @@ public struct RuncLayerBuilder: LayerBuilding {
         let container = BuildContainer(
             runtime: runtime, rootfs: merged, bundle: "\(scratch)/bundle",
             idPrefix: "build-\(step.key.short)", cgroupParent: cgroupParent, resources: resources,
-            bindMounts: binds, environment: Self.caEnvironment.merging(step.environment) { _, step in step })
+            bindMounts: binds,
+            environment: Self.caEnvironment
+                .merging(attachment.map(BuildNetwork.environment) ?? [:]) { _, proxy in proxy }
+                .merging(step.environment) { _, step in step },
+            network: attachment?.namespace ?? .host)
 
         for command in step.commands {
             try await run(command, of: step, in: container, log: log)
@@ -114,8 +147,8 @@ public struct RuncLayerBuilder: LayerBuilding {
 
     /// The resolver configuration, then each input file written to `inputsDirectory` and bound
     /// read-only at its path.
-    private func bindMounts(for step: LayerStep, inputsDirectory: String) throws -> [BindMount] {
-        var binds = [try BindMount(source: resolverConfiguration, destination: "/etc/resolv.conf")]
+    private func bindMounts(for step: LayerStep, resolver: String, inputsDirectory: String) throws -> [BindMount] {
+        var binds = [try BindMount(source: resolver, destination: "/etc/resolv.conf")]
         for (index, input) in step.inputs.enumerated() {
             let source = "\(inputsDirectory)/\(index)"
             guard FileManager.default.createFile(atPath: source, contents: Data(input.contents.utf8),

@@ -74,9 +74,10 @@ public actor HostNetworking: SessionNetworking {
     /// The addresses no session reaches: the always-denied set minus `allowed`, plus the pool
     /// and the host's own addresses, which no operator range opens. The egress gateway must be
     /// given the same policy.
-    public static func addressPolicy(pool: IPv4Network, allowed: [IPv4Network], hostAddresses: [IPv4Address]) -> AddressPolicy {
+    public static func addressPolicy(pool: IPv4Network, allowed: [IPv4Network], hostAddresses: [IPv4Address],
+                                     mirrors: Set<AddressPolicy.Endpoint> = []) -> AddressPolicy {
         let hosts = hostAddresses.filter { !pool.contains($0) }.map { IPv4Network(host: $0) }
-        return AddressPolicy(extraDenied: [pool] + hosts, allowed: allowed)
+        return AddressPolicy(extraDenied: [pool] + hosts, allowed: allowed, mirrors: mirrors)
     }
 
     /// Turns on IPv4 forwarding and (re)applies Paddock's table and base chains, keeping the

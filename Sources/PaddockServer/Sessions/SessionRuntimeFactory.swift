@@ -7,8 +7,9 @@ import PaddockRuntime
 extension EgressGateway: EgressGatewayControl {}
 
 /// Puts together the local session runtime from `paddock serve`'s settings: base images,
-/// the layer cache and its builder, runc, paddock-init, the session network with its egress
-/// gateway (recording into `egressLog`) and the data directory layout.
+/// the layer cache and its builder (whose containers reach only the package registries, through
+/// the same network machinery as sessions), runc, paddock-init, the session network with its
+/// egress gateway (recording into `egressLog`) and the data directory layout.
 enum SessionRuntimeFactory {
     static func local(_ options: ServeCommand.Options, egressLog: EgressLog, presets: NetworkPresets) throws -> SessionBackend {
         let data = URL(fileURLWithPath: options.dataDirectory, isDirectory: true).standardizedFileURL
@@ -21,8 +22,10 @@ enum SessionRuntimeFactory {
         let runc = try Runc(root: data.appendingPathComponent("runc", isDirectory: true).path)
         // Build containers have a runc root of their own: reconciling sessions never sees them.
         let buildRunc = try Runc(root: data.appendingPathComponent("runc-build", isDirectory: true).path)
-        let builder = try RuncLayerBuilder(runtime: buildRunc)
-        let (networking, gateway) = try network(options, data: data, egressLog: egressLog, presets: presets)
+        let (networking, gateway) = try network(options, data: data, mirrors: mirrors, egressLog: egressLog, presets: presets)
+        let buildNetwork = BuildNetwork(networking: networking,
+                                        policy: try BuildNetwork.policy(packageManagers: presets.packageManagers, mirrors: mirrors))
+        let builder = try RuncLayerBuilder(runtime: buildRunc, network: buildNetwork)
         let runtime = try LocalSessionRuntime(
             dataDirectory: data, baseImages: baseImages, layers: layers, layerBuilder: builder, runtime: runc,
             initBinary: try initBinary(options), networking: networking, mirrors: mirrors)
@@ -37,12 +40,13 @@ enum SessionRuntimeFactory {
 
     /// The session network: per-session namespaces and nftables chains (``HostNetworking``,
     /// leases in `<data>/network`) and the egress gateway serving them, both judging addresses
-    /// by the same policy.
-    static func network(_ options: ServeCommand.Options, data: URL, egressLog: EgressLog,
+    /// by the same policy; the gateway may also reach the package mirrors' own endpoints.
+    static func network(_ options: ServeCommand.Options, data: URL, mirrors: MirrorSettings, egressLog: EgressLog,
                         presets: NetworkPresets) throws -> (HostNetworking, EgressGateway) {
         let pool = try PaddockCore.IPv4Network.parse(options.sessionPool, param: "--session-pool")
         let hostAddresses = HostAddresses.discover()
-        let addresses = HostNetworking.addressPolicy(pool: pool, allowed: options.allowCIDRs, hostAddresses: hostAddresses)
+        let addresses = HostNetworking.addressPolicy(pool: pool, allowed: options.allowCIDRs, hostAddresses: hostAddresses,
+                                                     mirrors: BuildNetwork.resolvedEndpoints(of: mirrors))
         let gateway = try EgressGateway(presets: presets, addresses: addresses, recorder: egressLog)
         let networking = try HostNetworking(
             pool: options.sessionPool, gateway: gateway, stateDirectory: data.appendingPathComponent("network", isDirectory: true),

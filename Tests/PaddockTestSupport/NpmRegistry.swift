@@ -1,13 +1,23 @@
 import Foundation
+import Synchronization
 
 /// A package the local registry serves: `package.json` is made from the fields given, plus the
 /// files (relative path → text; paths under `bin/` are made executable).
-struct NpmTestPackage: Sendable {
-    var name: String
-    var version: String
-    var main: String = "index.js"
-    var bin: [String: String] = [:]
-    var files: [String: String]
+public struct NpmTestPackage: Sendable {
+    public var name: String
+    public var version: String
+    public var main: String
+    public var bin: [String: String]
+    public var files: [String: String]
+
+    /// A package of `files`, with `bin` commands (name → path) and `main` as its entry point.
+    public init(name: String, version: String, main: String = "index.js", bin: [String: String] = [:], files: [String: String]) {
+        self.name = name
+        self.version = version
+        self.main = main
+        self.bin = bin
+        self.files = files
+    }
 
     /// The `package.json` text.
     var manifest: String {
@@ -25,14 +35,14 @@ struct NpmTestPackage: Sendable {
 
 /// An npm registry on 127.0.0.1 serving the given packages (see ``NpmRegistryScript``), run as a
 /// child `/usr/bin/python3` process in `directory`; ``stop()`` ends it.
-final class NpmRegistry: Sendable {
+public final class NpmRegistry: Sendable {
     /// The registry URL, e.g. `http://127.0.0.1:40123/`.
-    let url: String
+    public let url: String
     private let process: Process
-    private let requestLog: LayerBuildLog
+    private let requestLog: RequestLines
 
     /// Writes the packages below `directory`, starts the server and waits until it listens.
-    init(packages: [NpmTestPackage], directory: String) async throws {
+    public init(packages: [NpmTestPackage], directory: String) async throws {
         let files = FileManager.default
         let packagesDirectory = "\(directory)/npm-packages"
         try files.createDirectory(atPath: packagesDirectory, withIntermediateDirectories: true)
@@ -61,7 +71,7 @@ final class NpmRegistry: Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
 
-        let requestLog = LayerBuildLog()
+        let requestLog = RequestLines()
         let logReader = stderr.fileHandleForReading
         Thread.detachNewThread {
             var partial = ""
@@ -70,7 +80,7 @@ final class NpmRegistry: Sendable {
                 if chunk.isEmpty { break }
                 partial += String(decoding: chunk, as: UTF8.self)
                 while let newline = partial.firstIndex(of: "\n") {
-                    requestLog.sink(String(partial[..<newline]))
+                    requestLog.append(String(partial[..<newline]))
                     partial = String(partial[partial.index(after: newline)...])
                 }
             }
@@ -99,11 +109,11 @@ final class NpmRegistry: Sendable {
     }
 
     /// What the registry served so far, one `GET <path> <status>` line per request.
-    var requests: String { requestLog.text }
+    public var requests: String { requestLog.text }
 
     /// Ends the server process (with SIGKILL: a child of the test process may inherit a signal
     /// mask that blocks SIGTERM).
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -111,7 +121,16 @@ final class NpmRegistry: Sendable {
 }
 
 /// The registry could not be started.
-struct NpmRegistryError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct NpmRegistryError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// The request lines the registry printed, collected from its reader thread.
+final class RequestLines: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
 }
