@@ -172,15 +172,7 @@ struct LayerBuildTests {
     func npmFromLocalRegistry() async throws {
         let fixture = try await LayerBuildFixture()
         defer { fixture.remove() }
-        let registry = try await NpmRegistry(packages: [
-            NpmTestPackage(name: "left-pad", version: "1.3.0", files: [
-                "index.js": "module.exports = (s, n, c) => String(c ?? ' ').repeat(Math.max(0, n - String(s).length)) + s;\n",
-            ]),
-            NpmTestPackage(name: "@paddock-test/hello", version: "1.0.0", bin: ["paddock-hello": "bin/hello.js"], files: [
-                "index.js": "module.exports = () => 'hello from paddock';\n",
-                "bin/hello.js": "#!/usr/bin/env node\nconsole.log(require('..')());\n",
-            ]),
-        ], directory: fixture.directory.path)
+        let registry = try await NpmRegistry(packages: NpmTestPackage.samples, directory: fixture.directory.path)
         defer { registry.stop() }
 
         let mirrors = try MirrorSettings(npmRegistry: registry.url)

@@ -13,15 +13,7 @@ struct BuildNetworkEndToEndTests {
     func buildNetwork() async throws {
         let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let registry = try await NpmRegistry(packages: [
-            NpmTestPackage(name: "left-pad", version: "1.3.0", files: [
-                "index.js": "module.exports = (s, n, c) => String(c ?? ' ').repeat(Math.max(0, n - String(s).length)) + s;\n",
-            ]),
-            NpmTestPackage(name: "@paddock-test/hello", version: "1.0.0", bin: ["paddock-hello": "bin/hello.js"], files: [
-                "index.js": "module.exports = () => 'hello from paddock';\n",
-                "bin/hello.js": "#!/usr/bin/env node\nconsole.log(require('..')());\n",
-            ]),
-        ], directory: directory)
+        let registry = try await NpmRegistry(packages: NpmTestPackage.samples, directory: directory)
         defer { registry.stop() }
         let server = try ServerProcess(dataDirectory: directory + "/data", arguments: ["--npm-registry", registry.url])
         defer { server.finish() }

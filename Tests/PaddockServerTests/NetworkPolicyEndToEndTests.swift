@@ -6,7 +6,7 @@ import Testing
 /// nftables table, per-session namespaces and veths, the egress gateway): each way out is
 /// tried and must fail, next to a control that shows the same attempt works where the policy
 /// allows it. The only outside hosts reachable here are PyPI and Debian's mirror; "some other
-/// host on the internet" is ``InternetDouble`` (198.51.100.7), which logs every contact, so a
+/// host on the internet" is ``InternetDouble`` (198.51.100.202), which logs every contact, so a
 /// blocked attempt is told apart from one nobody answered.
 @Suite("network policies end to end (root, nftables, egress gateway)", .serialized)
 struct NetworkPolicyEndToEndTests {
@@ -161,7 +161,7 @@ struct NetworkPolicyEndToEndTests {
         #expect(curl.exitCode != 0, "\(curl)")
         // An IPv4-mapped address is IPv4 traffic: judged like any other (port 22 is dropped;
         // 80/443 would land on the transparent listener).
-        for (target, port) in [("2a04:4e42::223", "443"), ("::1", "443"), ("::ffff:198.51.100.7", "22")] {
+        for (target, port) in [("2a04:4e42::223", "443"), ("::1", "443"), ("::ffff:198.51.100.202", "22")] {
             let result = try await world.allowlist.probe("tcp", target, port, "6")
             #expect(!result.hasPrefix("open"), "\(target): \(result)")
         }

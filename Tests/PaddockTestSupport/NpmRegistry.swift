@@ -19,6 +19,18 @@ public struct NpmTestPackage: Sendable {
         self.files = files
     }
 
+    /// `left-pad@1.3.0` (a function) and `@paddock-test/hello@1.0.0` (a scoped package with a
+    /// `paddock-hello` command printing `hello from paddock`).
+    public static let samples = [
+        NpmTestPackage(name: "left-pad", version: "1.3.0", files: [
+            "index.js": "module.exports = (s, n, c) => String(c ?? ' ').repeat(Math.max(0, n - String(s).length)) + s;\n",
+        ]),
+        NpmTestPackage(name: "@paddock-test/hello", version: "1.0.0", bin: ["paddock-hello": "bin/hello.js"], files: [
+            "index.js": "module.exports = () => 'hello from paddock';\n",
+            "bin/hello.js": "#!/usr/bin/env node\nconsole.log(require('..')());\n",
+        ]),
+    ]
+
     /// The `package.json` text.
     var manifest: String {
         var fields = [

@@ -1,19 +1,20 @@
 import Foundation
 
 /// A stand-in for "some host on the internet" that tests control: a network namespace of its
-/// own, joined to the host by a veth pair, with the address 198.51.100.7 (TEST-NET-2, not in
-/// any always-denied range, so sessions judge it like a public address). Inside it a Python
+/// own, joined to the host by a veth pair, with the address 198.51.100.202 (TEST-NET-2, not in
+/// any always-denied range, so sessions judge it like a public address) on a /30 — narrower
+/// than any /24 of TEST-NET-2 someone else may route on this machine, so its route wins. Inside it a Python
 /// process answers on every port a bypass might try — TCP 22 and 8443 (greets and closes),
-/// UDP 443 and 9999 (echoes), DNS on UDP 53 (answers every name with 198.51.100.7) — and logs
+/// UDP 443 and 9999 (echoes), DNS on UDP 53 (answers every name with 198.51.100.202) — and logs
 /// each contact, so a test can tell "blocked" from "nobody answered": an `unrestricted`
 /// session reaches it, a gateway-only session must leave no line in its log.
 ///
 /// Traffic stays on this machine: the namespace is the only place these packets can go.
 final class InternetDouble: @unchecked Sendable {
     /// Its address.
-    static let address = "198.51.100.7"
+    static let address = "198.51.100.202"
     /// The host's end of the link.
-    static let hostAddress = "198.51.100.1"
+    static let hostAddress = "198.51.100.201"
 
     let namespace: String
     let hostInterface: String
@@ -31,9 +32,9 @@ final class InternetDouble: @unchecked Sendable {
         try Self.ip(["netns", "add", namespace])
         try Self.ip(["link", "add", hostInterface, "type", "veth", "peer", "name", peer])
         try Self.ip(["link", "set", peer, "netns", namespace])
-        try Self.ip(["addr", "add", "\(Self.hostAddress)/24", "dev", hostInterface])
+        try Self.ip(["addr", "add", "\(Self.hostAddress)/30", "dev", hostInterface])
         try Self.ip(["link", "set", hostInterface, "up"])
-        try Self.ip(["-n", namespace, "addr", "add", "\(Self.address)/24", "dev", peer])
+        try Self.ip(["-n", namespace, "addr", "add", "\(Self.address)/30", "dev", peer])
         try Self.ip(["-n", namespace, "link", "set", peer, "up"])
         try Self.ip(["-n", namespace, "link", "set", "lo", "up"])
         server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
@@ -124,7 +125,7 @@ final class InternetDouble: @unchecked Sendable {
                 n = data[i]; labels.append(data[i + 1:i + 1 + n].decode("ascii", "replace")); i += n + 1
             log(f"dns {'.'.join(labels)} {peer[0]}")
             question = data[12:i + 5]
-            answer = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" + bytes([198, 51, 100, 7])
+            answer = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" + bytes([198, 51, 100, 202])
             s.sendto(data[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + question + answer, peer)
 
     services = [(tcp, socket.SOCK_STREAM, 22), (tcp, socket.SOCK_STREAM, 8443),
