@@ -87,7 +87,10 @@ struct EgressPolicyTests {
         // unrestricted: any host, any port, but never the denied set
         ("unrestricted", "deb.debian.org", 443, nil),
         ("unrestricted", "example.net", 22, nil),
-        ("unrestricted", "1.1.1.1", 53, nil),
+        // …except DNS, which goes only to the session's own responder (as the kernel rule says)
+        ("unrestricted", "1.1.1.1", 53, .portNotAllowed),
+        ("unrestricted", "dns.example.net", 53, .portNotAllowed),
+        ("unrestricted", "dns.example.net", 853, nil),
         ("unrestricted", "169.254.169.254", 80, .addressDenied),
         ("unrestricted", "0x7f000001", 8080, .addressDenied),
         ("unrestricted", "[2606:4700::1111]", 443, .addressDenied),

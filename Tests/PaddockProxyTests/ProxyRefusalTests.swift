@@ -34,6 +34,32 @@ struct ProxyRefusalTests {
         await harness.stop()
     }
 
+    @Test("the host's own addresses are refused as they are now, even inside an operator range; a mirror's endpoint is not")
+    func hostAddresses() async throws {
+        let upstream = try UpstreamServer.echo()
+        defer { upstream.stop() }
+        let loopback = IPv4Address("127.0.0.1")!
+        let policy = NetworkingPolicy.allowlist(domains: patterns("127.0.0.1:\(upstream.port)", "host.test:\(upstream.port)"))
+        let checked = try await GatewayHarness.start(policy, names: ["host.test": ["127.0.0.1"]],
+                                                     tune: { $0.hostAddresses = HostAddressWatch(enabled: true) })
+        for target in ["127.0.0.1", "host.test"] {
+            let response = try await Self.ask(checked, "CONNECT \(target):\(upstream.port) HTTP/1.1\r\n\r\n")
+            #expect(response.contains("x-paddock-deny-reason: address_denied"), "\(target): \(response)")
+        }
+        await checked.stop()
+        // The same endpoint as a configured package mirror is reachable.
+        let mirror = try await GatewayHarness.start(policy, names: ["host.test": ["127.0.0.1"]],
+                                                    mirrors: [.init(address: loopback, port: upstream.port)],
+                                                    tune: { $0.hostAddresses = HostAddressWatch(enabled: true) })
+        let answer = try await onThread {
+            let socket = try mirror.proxyConnection()
+            try socket.send("CONNECT host.test:\(upstream.port) HTTP/1.1\r\n\r\n")
+            return try socket.receiveHead()
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        await mirror.stop()
+    }
+
     @Test("an absolute-URI request to a host outside the policy gets 403 too")
     func httpHostNotAllowed() async throws {
         let harness = try await GatewayHarness.start(Self.pypiOnly)

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import PaddockJSON
 import Testing
 
@@ -194,6 +195,44 @@ struct NetworkPolicyEndToEndTests {
         }
     }
 
+    @Test("an address the host gains after the server started is the host's too: no session reaches the API there, not even through the proxy")
+    func hostAddressAddedLater() async throws {
+        let world = try await NetworkWorld.get()
+        let interface = "ptdum\(String(UUID().uuidString.prefix(6)).lowercased())"
+        let address = "198.51.100.205"
+        // A veth pair (the kernel here may have no dummy driver); the address goes on one end.
+        #expect(try HostCommand.run("/usr/sbin/ip", ["link", "add", interface, "type", "veth", "peer", "name", interface + "p"]).status == 0)
+        defer { _ = try? HostCommand.run("/usr/sbin/ip", ["link", "delete", interface]) }
+        #expect(try HostCommand.run("/usr/sbin/ip", ["addr", "add", "\(address)/32", "dev", interface]).status == 0)
+        #expect(try HostCommand.run("/usr/sbin/ip", ["link", "set", interface, "up"]).status == 0)
+        try await Task.sleep(for: .milliseconds(1_100))
+        let target = "\(address):\(world.apiPort)"
+        // Through each session's own gateway proxy (unrestricted sessions reach it too), and directly.
+        for session in [world.unrestricted, world.allowlist] {
+            let gateway = try await session.gateway()
+            let connect = try await session.shell("HTTPS_PROXY=http://\(gateway):3128 python3 \(SessionProbe.path) connect \(target)")
+            // Unrestricted allows any host, so only the address check can refuse it.
+            let expected = session.id == world.unrestricted.id ? "403 address_denied\n" : "403 host_not_allowed\n"
+            #expect(connect.stdout == expected, "\(session.id): \(connect)")
+            let direct = try await session.shell(
+                "env -u HTTPS_PROXY -u https_proxy -u HTTP_PROXY -u http_proxy python3 \(SessionProbe.path) tcp \(address) \(world.apiPort)")
+            #expect(!direct.stdout.hasPrefix("open"), "\(direct)")
+        }
+        // The control: the API does answer there.
+        #expect(try HostCommand.run("/usr/bin/curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                                                      "http://\(target)/healthz"]).output == "200")
+    }
+
+    @Test("an unrestricted session's DNS goes nowhere but its responder, also not through the proxy")
+    func unrestrictedDNSThroughProxy() async throws {
+        let world = try await NetworkWorld.get()
+        let gateway = try await world.unrestricted.gateway()
+        let result = try await world.unrestricted.shell(
+            "HTTPS_PROXY=http://\(gateway):3128 python3 \(SessionProbe.path) connect \(InternetDouble.address):53")
+        #expect(result.stdout == "403 port_not_allowed\n", "\(result)")
+        #expect(try await contacts(of: world.unrestricted, in: world).allSatisfy { !$0.hasPrefix("tcp 53") })
+    }
+
     @Test("another session's address is out of reach, from a gateway-only and from an unrestricted session")
     func otherSession() async throws {
         let world = try await NetworkWorld.get()
@@ -370,7 +409,7 @@ enum HostCommand {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = PipeReading.readAll(output.fileHandleForReading)
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import PaddockCore
 import PaddockHTTP
 import PaddockJSON
@@ -139,7 +140,7 @@ struct PresetsTests {
         try process.run()
         let output: String = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                let data = stderr.fileHandleForReading.readDataToEndOfFile()
+                let data = PipeReading.readAll(stderr.fileHandleForReading)
                 process.waitUntilExit()
                 continuation.resume(returning: String(decoding: data, as: UTF8.self))
             }

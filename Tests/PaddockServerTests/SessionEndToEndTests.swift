@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import PaddockCore
 import PaddockJSON
 import Testing
@@ -153,8 +154,8 @@ final class SessionEndToEndTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = PipeReading.readAll(out.fileHandleForReading)
+        let stderr = PipeReading.readAll(err.fileHandleForReading)
         process.waitUntilExit()
         return CLIRun(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))

@@ -88,7 +88,7 @@ public final class NpmRegistry: Sendable {
         Thread.detachNewThread {
             var partial = ""
             while true {
-                let chunk = logReader.availableData
+                let chunk = PipeReading.readChunk(logReader)
                 if chunk.isEmpty { break }
                 partial += String(decoding: chunk, as: UTF8.self)
                 while let newline = partial.firstIndex(of: "\n") {
@@ -102,7 +102,7 @@ public final class NpmRegistry: Sendable {
             Thread.detachNewThread {
                 var text = ""
                 while !text.contains("\n") {
-                    let chunk = reader.availableData
+                    let chunk = PipeReading.readChunk(reader)
                     if chunk.isEmpty { break }
                     text += String(decoding: chunk, as: UTF8.self)
                 }

@@ -48,7 +48,9 @@ public struct EgressPolicy: Sendable {
         case .name:
             break
         }
-        guard let patterns else { return nil }
+        // The kernel drops an unrestricted session's DNS to anyone but its responder; the
+        // proxy must not carry it either.
+        guard let patterns else { return port == 53 ? .portNotAllowed : nil }
         let hostMatches = patterns.filter { $0.matches(target) }
         if hostMatches.isEmpty { return .hostNotAllowed }
         if hostMatches.contains(where: { $0.matches(host: target.text, port: port) }) { return nil }

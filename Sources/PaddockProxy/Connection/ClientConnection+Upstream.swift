@@ -30,6 +30,15 @@ extension ClientConnection {
         if !submitted { upstreamFailed("the gateway is too busy to resolve \(host)", timedOut: false) }
     }
 
+    /// Whether the policy lets this connection reach `address` on its port, and `address` is
+    /// not one of the host's own addresses now (one the host gained after the server started
+    /// is not in the policy's denied set; a package mirror's own endpoint stays reachable).
+    func mayConnect(to address: IPv4Address) -> Bool {
+        guard !session.policy.isDenied(address, port: port) else { return false }
+        guard context.hostAddresses.contains(address) else { return true }
+        return session.policy.addresses.mirrors.contains(.init(address: address, port: port))
+    }
+
     /// Checks the addresses a name resolved to; connects to the first allowed one (or, for a
     /// CONNECT to port 443, first reads the ClientHello).
     func resolved(_ result: Result<[IPv4Address], PaddockError>) {
@@ -46,7 +55,7 @@ extension ClientConnection {
             upstreamFailed("\(host) has no IPv4 address", timedOut: false)
             return
         }
-        candidates = addresses.filter { !session.policy.isDenied($0, port: port) }
+        candidates = addresses.filter { mayConnect(to: $0) }
         guard !candidates.isEmpty else {
             address = first
             refuse(.addressDenied)

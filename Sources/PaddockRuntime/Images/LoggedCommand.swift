@@ -85,11 +85,15 @@ enum LoggedCommand {
         // Foundation closes the parent's write end after launching, so EOF comes when the tool
         // (and anything it left holding the pipe) exits.
         var tail = LogTail(maxLines: tailLines)
-        let reader = output.fileHandleForReading
+        // read(2) directly: FileHandle's reads stop the process with a fatal error when a signal
+        // interrupts them (EINTR); this retries.
+        let fd = output.fileHandleForReading.fileDescriptor
+        var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            tail.append(chunk)
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            tail.append(Data(buffer[0..<count]))
         }
         process.waitUntilExit()
         let status = process.terminationReason == .uncaughtSignal

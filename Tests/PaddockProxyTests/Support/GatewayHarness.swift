@@ -20,15 +20,20 @@ struct GatewayHarness {
     ///   - names: the resolver's table (name → addresses).
     ///   - allowLoopback: whether 127.0.0.1 (where the test upstreams listen) is operator-allowed.
     static func start(_ policy: NetworkingPolicy, names: [String: [String]] = [:], allowLoopback: Bool = true,
+                      mirrors: Set<AddressPolicy.Endpoint> = [],
                       presets: NetworkPresets = .empty, connectTimeout: Duration = .seconds(10),
                       idleTimeout: Duration = .seconds(300), handshakeTimeout: Duration = .seconds(10),
                       tune: (inout GatewayContext) -> Void = { _ in }) async throws -> GatewayHarness {
         let events = EventLog()
         let resolver = MapResolver(names)
         let gateway = try EgressGateway(
-            presets: presets, addresses: AddressPolicy(allowed: allowLoopback ? [loopbackUpstream] : []), recorder: events,
+            presets: presets, addresses: AddressPolicy(allowed: allowLoopback ? [loopbackUpstream] : [], mirrors: mirrors), recorder: events,
             resolver: resolver, proxyPort: 0, transparentPort: 0, dnsPort: 0, connectTimeout: connectTimeout,
-            idleTimeout: idleTimeout, handshakeTimeout: handshakeTimeout, tune: tune)
+            idleTimeout: idleTimeout, handshakeTimeout: handshakeTimeout, tune: { context in
+                // The test upstreams listen on the host's loopback; tests of the check turn it on.
+                context.hostAddresses = HostAddressWatch(enabled: false)
+                tune(&context)
+            })
         let address = TestAddresses.next()
         try await gateway.attach(sessionID: sessionID, gateway: address, policy: policy)
         let ports = try #require(await gateway.ports(of: sessionID))

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Glibc
 @testable import PaddockRuntime
 
@@ -121,7 +122,7 @@ final class RootfsFixture {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = PipeReading.readAll(output.fileHandleForReading)
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
             line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init).first { $0.hasPrefix("/") }

@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 
 /// A stand-in for "some host on the internet" that tests control: a network namespace of its
 /// own, joined to the host by a veth pair, with the address 198.51.100.202 (TEST-NET-2, not in
@@ -79,7 +80,7 @@ final class InternetDouble: @unchecked Sendable {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(decoding: PipeReading.readAll(errors.fileHandleForReading), as: UTF8.self)
             throw RawHTTP.Failure(description: "ip \(arguments.joined(separator: " ")) failed: \(text)")
         }
     }

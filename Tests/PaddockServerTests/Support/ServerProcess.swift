@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Synchronization
 
 /// The built `paddock` binary running as a separate process (`paddock serve`), for tests that
@@ -71,7 +72,7 @@ final class ServerProcess: @unchecked Sendable {
         let handle = stderrPipe.fileHandleForReading
         var seen = ""
         while port == 0 {
-            let chunk = handle.availableData
+            let chunk = PipeReading.readChunk(handle)
             if chunk.isEmpty { throw RawHTTP.Failure(description: "paddock serve exited early: \(seen)") }
             seen += String(decoding: chunk, as: UTF8.self)
             if let range = seen.range(of: #""url":"http://[0-9.]+:(\d+)"#, options: .regularExpression) {
@@ -79,7 +80,7 @@ final class ServerProcess: @unchecked Sendable {
             }
         }
         // Keep draining stderr so the server never blocks on a full pipe.
-        handle.readabilityHandler = { h in _ = h.availableData }
+        handle.readabilityHandler = { h in _ = PipeReading.readChunk(h) }
     }
 
     /// The admin key the server wrote.
