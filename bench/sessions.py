@@ -7,6 +7,7 @@ No assertions: every figure is printed as measured, and a missed target is said 
 Everything this script creates (servers, sessions, mounts, runc containers, podman containers
 and images, temporary directories) is removed at the end, also on failure or SIGTERM.
 Python 3 standard library only."""
+import random
 import argparse, datetime, http.client, json, math, os, platform, shutil, signal, socket
 import statistics, subprocess, sys, threading, time
 
@@ -301,7 +302,7 @@ class Api:
 class Server:
     """A `paddock serve` on a free loopback port with its own data directory."""
 
-    count = 0
+    count = random.randrange(26 * 26)  # two benchmark runs at once get different names
 
     def __init__(self, ctx, name):
         self.ctx = ctx
@@ -312,13 +313,14 @@ class Server:
         s.bind(("127.0.0.1", 0))
         self.port = s.getsockname()[1]
         s.close()
-        # A network of its own (table paddock_b.., veths pdb..-, a /24 of 10.206/16), removed by
-        # stop(): the benchmark never touches a `make run` server's or a test run's network.
+        # A network of its own (table paddock_b.., veths pdb..-, a /16 in 10.204-10.212 — room for
+        # P7's hundreds of sessions), removed by stop(): the benchmark never touches a `make run`
+        # server's (10.203/16) or a test run's (10.213/16, 10.214/16) network.
         Server.count += 1
         self.tag = "b" + "abcdefghijklmnopqrstuvwxyz"[Server.count // 26 % 26] + "abcdefghijklmnopqrstuvwxyz"[Server.count % 26]
         self.argv = [ctx.args.bin, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data,
                      "--images", ctx.args.images, "--quiet", "--network-tag", self.tag,
-                     "--session-pool", f"10.206.{Server.count % 256}.0/24"]
+                     "--session-pool", f"10.{204 + Server.count % 9}.0.0/16"]
         self.log_path = os.path.join(ctx.work, name, "server.log")
         self.log_file = open(self.log_path, "w")
         # Own session: a ^C on the terminal must not stop the server before its sessions are deleted.
