@@ -1,6 +1,7 @@
 // paddock-init: PID 1 of every session, and the agent that runs exec requests.
 //
 //     paddock-init [--socket PATH]      (default /run/paddock/agent.sock)
+//     paddock-init --write-file PATH --mode OCTAL   (stdin to PATH; the files API's writer)
 //
 // As PID 1 it reaps every orphan and, on SIGTERM or SIGINT, forwards the signal to every
 // process, waits up to three seconds and exits. As an ordinary process (tests) it still
@@ -95,7 +96,15 @@ func occupyStandardDescriptors() {
 }
 
 func runAgent() -> Never {
-    let options = AgentOptions.parse(Array(CommandLine.arguments.dropFirst()))
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "--write-file" {
+        guard arguments.count == 4, arguments[2] == "--mode", let mode = mode_t(arguments[3], radix: 8), mode <= 0o777 else {
+            log("usage: paddock-init --write-file PATH --mode OCTAL")
+            exit(2)
+        }
+        FileWriter.run(path: arguments[1], mode: mode)
+    }
+    let options = AgentOptions.parse(arguments)
     occupyStandardDescriptors()
     let isInit = getpid() == 1
     if !isInit && !becomeSubreaper() { log("cannot become a child subreaper; orphans go to the real init") }

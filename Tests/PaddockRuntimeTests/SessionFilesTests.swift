@@ -29,6 +29,30 @@ struct SessionFilesTests {
         }
     }
 
+    @Test("a written file's pages are charged to the session's memory cgroup, not the server's; a mount point is a 400")
+    func writesAreTheSessions() async throws {
+        try await withSessionTestBed { bed in
+            let id = try await bed.provision()
+            func usage() throws -> Int {
+                let text = try #require(SessionCgroups.directories(for: id).lazy.compactMap {
+                    (try? String(contentsOfFile: $0 + "/memory.usage_in_bytes", encoding: .utf8))
+                        ?? (try? String(contentsOfFile: $0 + "/memory.current", encoding: .utf8))
+                }.first)
+                return try #require(Int(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            }
+            let before = try usage()
+            let size = 32 << 20
+            try await bed.runtime.writeFile(sessionID: id, path: path("/workspace/big.bin"), contents: [UInt8](repeating: 7, count: size),
+                                            mode: nil)
+            let after = try usage()
+            #expect(after - before >= size * 3 / 4, "the session's memory grew by \(after - before) bytes for a \(size)-byte file")
+            let error = await #expect(throws: PaddockError.self) {
+                try await bed.runtime.writeFile(sessionID: id, path: path("/.paddock/bin/paddock-init"), contents: [1], mode: nil)
+            }
+            #expect(error?.code == .invalidArgument, "\(String(describing: error))")
+        }
+    }
+
     @Test("paths with '..' or without a leading '/' are refused", arguments: ["../../etc/passwd", "/workspace/../../etc/passwd", "etc/passwd"])
     func relativePathsRefused(raw: String) throws {
         #expect(throws: PaddockError.self) { try SessionPath(raw) }

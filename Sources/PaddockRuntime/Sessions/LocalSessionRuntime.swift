@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PaddockAgentProtocol
 import PaddockCore
 
@@ -197,13 +198,45 @@ public actor LocalSessionRuntime: SessionRuntime {
         return try await BlockingWork.run { () throws(PaddockError) in try files.read(path, limit: limit) }
     }
 
-    /// Writes a file of the session atomically (see ``SessionRootFiles/write(_:contents:mode:)``);
-    /// `mode` must be permission bits (at most 0777).
+    /// Writes a file of the session atomically, making missing parent directories (0755);
+    /// `mode` must be permission bits (at most 0777). The write runs inside the session
+    /// (`paddock-init --write-file`, as root), so its pages are charged to the session's memory
+    /// and disk, never to the server, and its path resolves in the session's own root.
     public nonisolated func writeFile(sessionID: String, path: SessionPath, contents: [UInt8], mode: UInt32?) async throws(PaddockError) {
         let mode = mode ?? 0o644
         guard mode <= 0o777 else { throw .invalid("mode", "must be permission bits between 0 and 0777") }
-        let files = try await rootFiles(sessionID)
-        try await BlockingWork.run { () throws(PaddockError) in try files.write(path, contents: contents, mode: mode) }
+        let request: ExecRequest
+        do {
+            request = try ExecRequest(argv: [SessionLayout.initBinaryPath, "--write-file", path.value, "--mode", String(mode, radix: 8)],
+                                      cwd: "/", user: "0", stdinFollows: true, timeoutMs: Self.writeTimeoutMs,
+                                      maxStdoutBytes: 4096, maxStderrBytes: 4096)
+        } catch {
+            throw Self.paddockError(error, sessionID: sessionID)
+        }
+        let stderr = Mutex<[UInt8]>([])
+        let exit = try await exec(sessionID: sessionID, request: request, stdin: contents) { event in
+            if case .stderr(let bytes) = event { stderr.withLock { $0 += bytes } }
+        }
+        guard exit.exitCode != 0 else { return }
+        let message = String(decoding: stderr.withLock { $0 }, as: UTF8.self)
+        if let code = Self.writeErrno(message) {
+            throw SessionRootFiles.failure(code, path.value, sessionID: sessionID)
+        }
+        if exit.oomKilled {
+            throw PaddockError(.tooLarge, "session \(sessionID) ran out of memory writing \(path.value); use a larger memory_mb",
+                               param: "path")
+        }
+        throw PaddockError(.internal, "cannot write \(path.value) in session \(sessionID): "
+            + (message.isEmpty ? "the writer ended with \(exit.exitCode.map { "status \($0)" } ?? "a signal")" : message))
+    }
+
+    /// How long a file write may take inside the session.
+    static let writeTimeoutMs = 300_000
+
+    /// The errno in the writer's `paddock-init: write-file: errno N: …` message.
+    static func writeErrno(_ message: String) -> Int32? {
+        guard let range = message.range(of: "write-file: errno ") else { return nil }
+        return Int32(message[range.upperBound...].prefix { $0.isNumber })
     }
 
     /// Lists a directory of the session, sorted by name.

@@ -189,6 +189,11 @@ struct SessionRootFiles: Sendable {
 
     /// The error for `code` met while working on `path`.
     func failure(_ code: Int32, _ path: String) -> PaddockError {
+        Self.failure(code, path, sessionID: sessionID)
+    }
+
+    /// The API's error for `errno` `code` met at `path` of session `sessionID`.
+    static func failure(_ code: Int32, _ path: String, sessionID: String) -> PaddockError {
         switch code {
         case ENOENT:
             return PaddockError(.notFound, "\(path) does not exist in session \(sessionID)", param: "path")
@@ -197,6 +202,9 @@ struct SessionRootFiles: Sendable {
         case EXDEV: return .invalid("path", "\(path) resolves across a mount point or through /proc, which file access does not follow")
         case EISDIR: return .invalid("path", "\(path) is a directory")
         case ENAMETOOLONG: return .invalid("path", "\(path) is too long")
+        case EROFS: return .invalid("path", "\(path) is on a read-only part of the session")
+        case EBUSY: return .invalid("path", "\(path) is a mount point inside the session, not a file that can be replaced")
+        case EACCES, EPERM: return PaddockError(.permissionDenied, "\(path) cannot be written in session \(sessionID)", param: "path")
         case ENOSPC, EDQUOT:
             return PaddockError(.tooLarge, "the disk of session \(sessionID) is full (writing \(path)); remove files or use a larger disk_mb",
                                 param: "path")
