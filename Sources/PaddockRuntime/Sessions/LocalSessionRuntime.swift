@@ -4,8 +4,9 @@ import PaddockAgentProtocol
 import PaddockCore
 
 /// ``SessionRuntime`` on this machine: overlayfs root filesystems over the cached layers,
-/// runc containers with paddock-init as PID 1, exec through its socket, files through the
-/// host view of the root filesystem. See ``SessionLayout`` for what lives where below
+/// runc containers with paddock-init as PID 1, exec through its socket, file reads and
+/// listings through the host view of the root filesystem (confined to it), file writes as an
+/// exec inside the session. See ``SessionLayout`` for what lives where below
 /// `<data>/sessions/<id>/`; runc keeps its state in `<data>/runc` unless given another runtime.
 ///
 /// An actor: it holds the table of served sessions and of provisionings under way. Slow work
