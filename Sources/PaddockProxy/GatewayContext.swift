@@ -26,6 +26,9 @@ struct GatewayContext: Sendable {
     var fallbackHTTPPort = 80
     /// CONNECT ports whose ClientHello is read and its SNI checked before connecting upstream.
     var helloCheckedPorts: Set<Int> = [443]
+    /// CONNECT ports whose first HTTP request is read and its `Host` checked before connecting
+    /// upstream (a front end shared by many sites routes plain HTTP by `Host`).
+    var headCheckedPorts: Set<Int> = [80]
     /// The size asked for each relay pipe (the kernel may round it).
     var pipeSize = 256 * 1024
     /// The most open connections one session may have; more are closed at once.

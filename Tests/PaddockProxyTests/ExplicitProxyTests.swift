@@ -90,6 +90,40 @@ struct ExplicitProxyTests {
         await harness.stop()
     }
 
+    @Test("CONNECT to an HTTP port: the first request must name the CONNECT host and goes upstream with Connection: close")
+    func connectToHTTPPort() async throws {
+        let upstream = try UpstreamServer.http()
+        defer { upstream.stop() }
+        let harness = try await GatewayHarness.start(.allowlist(domains: patterns("web.test:\(upstream.port)")),
+                                                     names: ["web.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]],
+                                                     tune: { $0.headCheckedPorts = [upstream.port] })
+        let port = upstream.port
+        let allowed = try await onThread {
+            let socket = try harness.proxyConnection()
+            try socket.send("CONNECT web.test:\(port) HTTP/1.1\r\n\r\n")
+            let established = try socket.receiveHead()
+            try socket.send("GET /simple/ HTTP/1.1\r\nHost: web.test:\(port)\r\n\r\n")
+            return established + String(decoding: try socket.receiveAll(), as: UTF8.self)
+        }
+        #expect(allowed.hasPrefix("HTTP/1.1 200 Connection established"), "\(allowed)")
+        #expect(allowed.hasSuffix("upstream saw: GET /simple/ HTTP/1.1\n"), "\(allowed)")
+        #expect(upstream.requestHeads.first?.contains("Connection: close\r\n") == true)
+        // Another Host inside the tunnel (fronting) is answered 403 there and never sent upstream.
+        let fronted = try await onThread {
+            let socket = try harness.proxyConnection()
+            try socket.send("CONNECT web.test:\(port) HTTP/1.1\r\n\r\n")
+            _ = try socket.receiveHead()
+            try socket.send("GET / HTTP/1.1\r\nHost: other.test:\(port)\r\n\r\n")
+            return String(decoding: try socket.receiveAll(), as: UTF8.self)
+        }
+        #expect(fronted.hasPrefix("HTTP/1.1 403"), "\(fronted)")
+        #expect(fronted.contains("x-paddock-deny-reason: host_not_allowed"))
+        #expect(upstream.requestHeads.count == 1)
+        let event = try #require(await harness.events.waitFor { $0.host == "other.test" })
+        #expect(!event.allowed && event.reason == .hostNotAllowed && event.protocolName == .connect)
+        await harness.stop()
+    }
+
     @Test("an allowed host whose upstream refuses gets 502")
     func upstreamRefuses() async throws {
         let closed = try UpstreamServer.echo()

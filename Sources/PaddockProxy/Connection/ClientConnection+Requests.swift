@@ -99,7 +99,9 @@ extension ClientConnection {
             return
         }
         buffer = []
-        if kind == .proxy {
+        if checksTunnelHead {
+            tunnelRequest(head, leftover: leftover)
+        } else if kind == .proxy {
             proxyRequest(head, leftover: leftover)
         } else {
             transparentRequest(head, leftover: leftover)
@@ -117,6 +119,7 @@ extension ClientConnection {
             }
             setTarget(host: target.host, port: target.port)
             checksClientHello = context.helloCheckedPorts.contains(target.port)
+            checksTunnelHead = !checksClientHello && context.headCheckedPorts.contains(target.port)
             upPrefix = leftover
         } else {
             protocolName = .http
@@ -130,6 +133,36 @@ extension ClientConnection {
             upPrefix = head.upstreamHead(target: target.originForm, hostField: target.authority) + leftover
         }
         decideAndResolve()
+    }
+
+    /// The first request inside a CONNECT tunnel to port 80: its target (absolute URI or the one
+    /// `Host` field) must be the CONNECT host, else it is answered `403` inside the tunnel; it
+    /// goes upstream with `Connection: close`.
+    private func tunnelRequest(_ head: HTTPRequestHead, leftover: [UInt8]) {
+        let hostFields = head.values(of: "host")
+        let named: RequestTarget?
+        let origin: String
+        if let target = RequestTarget.absoluteHTTP(head.target) {
+            (named, origin) = (target, target.originForm)
+        } else if hostFields.count == 1, head.target.hasPrefix("/") || head.target == "*" {
+            (named, origin) = (RequestTarget.hostField(hostFields[0], defaultPort: port), head.target)
+        } else {
+            (named, origin) = (nil, "")
+        }
+        guard let named else {
+            refuseMalformed("no usable Host field in the tunnel", answer: GatewayResponse.malformed("the request needs exactly one Host field"))
+            return
+        }
+        guard HostPattern.canonicalHost(named.host) == host, named.port == port else {
+            // The event and the answer name the host the request asked for.
+            setTarget(host: named.host, port: named.port)
+            record(allowed: false, reason: .hostNotAllowed)
+            answerAndLinger(GatewayResponse.denied(.hostNotAllowed, host: host, port: port, policy: session.policy))
+            return
+        }
+        checksTunnelHead = false
+        upPrefix = head.upstreamHead(target: origin, hostField: named.authority) + leftover
+        connectNext()
     }
 
     /// The transparent listener, plain HTTP: the target is the `Host` field (or an absolute

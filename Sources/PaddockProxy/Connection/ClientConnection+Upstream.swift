@@ -74,6 +74,19 @@ extension ClientConnection {
             readHello()
             return
         }
+        if checksTunnelHead {
+            guard sendNow(GatewayResponse.connectEstablished) else {
+                finish(allowed: true, reason: nil)
+                return
+            }
+            tunnelPromised = true
+            buffer = upPrefix
+            upPrefix = []
+            phase = .head
+            deadline = EventLoop.now() + context.handshakeTimeout
+            readHead()
+            return
+        }
         connectNext()
     }
 
@@ -126,7 +139,7 @@ extension ClientConnection {
         }
         upPrefix = []
         self.relay = relay
-        if protocolName == .connect, !checksClientHello {
+        if protocolName == .connect, !tunnelPromised {
             guard sendNow(GatewayResponse.connectEstablished) else {
                 finish(allowed: true, reason: nil)
                 return

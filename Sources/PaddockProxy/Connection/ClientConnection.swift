@@ -48,6 +48,9 @@ final class ClientConnection: LoopHandler, DeadlineHandler, @unchecked Sendable 
     var hostIsName = false
     /// For CONNECT to port 443: the ClientHello's SNI is checked before connecting.
     var checksClientHello = false
+    /// For CONNECT to port 80: the first HTTP request head in the tunnel must name the CONNECT
+    /// host; it is sent upstream with `Connection: close`, so no later request can name another.
+    var checksTunnelHead = false
     /// Whether the CONNECT `200` was sent: after it, refusals can only close the tunnel.
     var tunnelPromised = false
     /// The original destination of a redirected connection (transparent listener).
