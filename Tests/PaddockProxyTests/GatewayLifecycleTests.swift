@@ -134,24 +134,27 @@ struct GatewayLifecycleTests {
     }
 
     /// The resident set of this process, in bytes.
-    static func residentBytes() throws -> Int {
-        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+    /// The resident memory of process `pid`.
+    static func residentBytes(of pid: pid_t) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
         let kilobytes = try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
         return kilobytes * 1024
     }
 
-    @Test("relaying 256 MiB does not grow the process's memory")
+    /// The gateway in a process of its own (`paddock-proxy-bench`, built next to the tests), so
+    /// that its memory is measured apart from the tests running beside this one.
+    @Test("relaying 256 MiB does not grow the gateway's memory", .enabled(if: GatewayProcess.binary != nil))
     func memoryBounded() async throws {
         let total = 256 << 20
         let warmUp = 16 << 20
         let upstream = try UpstreamServer.source(count: total)
         defer { upstream.stop() }
-        let harness = try await GatewayHarness.start(.allowlist(domains: patterns("bulk.test:\(upstream.port)")),
-                                                     names: ["bulk.test": ["127.0.0.1"]])
+        let gateway = try await GatewayProcess.start(allowing: "127.0.0.1:\(upstream.port)")
+        defer { gateway.stop() }
         let (received, before, after) = try await onThread { () -> (Int, Int, Int) in
-            let socket = try harness.proxyConnection()
-            try socket.send("CONNECT bulk.test:\(upstream.port) HTTP/1.1\r\n\r\n")
+            let socket = try TestSocket.connect(IPv4Address("127.0.0.1")!, gateway.port)
+            try socket.send("CONNECT 127.0.0.1:\(upstream.port) HTTP/1.1\r\n\r\n")
             _ = try socket.receiveHead()
             var buffer = [UInt8](repeating: 0, count: 65_536)
             var received = 0
@@ -160,16 +163,13 @@ struct GatewayLifecycleTests {
                 let count = buffer.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
                 guard count > 0 else { break }
                 received += count
-                if before == 0, received >= warmUp { before = try Self.residentBytes() }
+                if before == 0, received >= warmUp { before = try Self.residentBytes(of: gateway.pid) }
             }
-            return (received, before, try Self.residentBytes())
+            return (received, before, try Self.residentBytes(of: gateway.pid))
         }
         #expect(received == total)
         #expect(before > 0)
         let growth = after - before
-        #expect(growth < 8 << 20, "RSS grew by \(growth / 1024) KiB while relaying \(total >> 20) MiB")
-        let event = try #require(await harness.events.waitFor { $0.protocolName == .connect })
-        #expect(event.bytesDown == Int64(total))
-        await harness.stop()
+        #expect(growth < 4 << 20, "the gateway's RSS grew by \(growth / 1024) KiB while relaying \(total >> 20) MiB")
     }
 }
