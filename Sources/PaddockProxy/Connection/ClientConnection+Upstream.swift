@@ -61,7 +61,9 @@ extension ClientConnection {
             refuse(.addressDenied)
             return
         }
-        if checksClientHello {
+        // CONNECT to 443 (or 80): promise the tunnel, then read the ClientHello (or the first
+        // request) in it before connecting upstream.
+        if checksClientHello || checksTunnelHead {
             guard sendNow(GatewayResponse.connectEstablished) else {
                 finish(allowed: true, reason: nil)
                 return
@@ -69,22 +71,9 @@ extension ClientConnection {
             tunnelPromised = true
             buffer = upPrefix
             upPrefix = []
-            phase = .hello
+            phase = checksClientHello ? .hello : .head
             deadline = EventLoop.now() + context.handshakeTimeout
-            readHello()
-            return
-        }
-        if checksTunnelHead {
-            guard sendNow(GatewayResponse.connectEstablished) else {
-                finish(allowed: true, reason: nil)
-                return
-            }
-            tunnelPromised = true
-            buffer = upPrefix
-            upPrefix = []
-            phase = .head
-            deadline = EventLoop.now() + context.handshakeTimeout
-            readHead()
+            if checksClientHello { readHello() } else { readHead() }
             return
         }
         connectNext()
