@@ -29,6 +29,25 @@ public struct NetworkTools: Sendable, Equatable {
         _ = try await run(ip, arguments, name: "ip", package: "iproute2")
     }
 
+    /// Runs the `ip` commands `lines` (argv arrays without `ip`, no spaces inside an argument)
+    /// in one `ip -batch` process — in network namespace `namespace` when given — stopping at
+    /// the first that fails; throws with ip's message.
+    func runIPBatch(_ lines: [[String]], namespace: String? = nil) async throws(PaddockError) {
+        for argument in lines.joined() where argument.isEmpty || argument.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
+            throw PaddockError(.internal, "ip batch argument '\(argument)' is empty or has whitespace")
+        }
+        var template = Array("/tmp/paddock-ip-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw PaddockError(.internal, "cannot make an ip batch file: \(String(cString: strerror(errno)))") }
+        let path = String(cString: template)
+        defer { unlink(path) }
+        let text = Array(lines.map { $0.joined(separator: " ") + "\n" }.joined().utf8)
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == text.count else { throw PaddockError(.internal, "cannot write the ip batch file \(path)") }
+        _ = try await run(ip, (namespace.map { ["-n", $0] } ?? []) + ["-batch", path], name: "ip", package: "iproute2")
+    }
+
     /// Runs `nft arguments…` and returns its stdout; throws with nft's message when it fails.
     func runNFT(_ arguments: [String]) async throws(PaddockError) -> [UInt8] {
         try await run(nft, arguments, name: "nft", package: "nftables")

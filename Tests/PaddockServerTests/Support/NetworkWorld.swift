@@ -189,6 +189,18 @@ struct SessionHandle: Sendable {
         return try await run(["python3", "-c", script]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The audit events once one matches `wanted`: a connection is recorded when the gateway
+    /// sees it end, which may come just after the client in the session has exited. Asks again
+    /// for up to 10 s, then returns what there is.
+    func egress(decision: String? = nil, once wanted: @Sendable (JSONValue) -> Bool) async throws -> [JSONValue] {
+        for _ in 0..<50 {
+            let events = try await egress(decision: decision)
+            if events.contains(where: wanted) { return events }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return try await egress(decision: decision)
+    }
+
     /// Every audit event of the session, oldest first (following the pages).
     func egress(decision: String? = nil) async throws -> [JSONValue] {
         var events: [JSONValue] = []
