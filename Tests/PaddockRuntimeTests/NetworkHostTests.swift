@@ -59,19 +59,21 @@ struct NetworkHostTests {
             let names = setup.names.session(id)
             let lease = try #require(await networking.lease(of: id))
             let proxy = try await SocketProbe.listen(on: lease.gateway, port: EgressPorts.proxy)
-            let anyAddress = try await SocketProbe.listen(on: IPv4Address(0), port: 18_081)
+            // A host service on every address, on a port the kernel picks.
+            let anyAddress = try await SocketProbe.listen(on: IPv4Address(0), port: 0)
             defer { close(proxy); close(anyAddress) }
+            let servicePort = SocketProbe.localPort(anyAddress)
 
             #expect(try await SocketProbe.connect(from: names.namespacePath, to: lease.gateway, port: EgressPorts.proxy,
                                                   waitMilliseconds: 10_000) == .connected)
             #expect(SocketProbe.acceptedPeer(proxy) == lease.sessionAddress)
             // The host answers on every address (the listener is on 0.0.0.0), but not to the session.
-            #expect(try await SocketProbe.connect(from: nil, to: lease.gateway, port: 18_081) == .connected)
-            #expect(try await SocketProbe.connect(from: names.namespacePath, to: lease.gateway, port: 18_081) == .noAnswer)
+            #expect(try await SocketProbe.connect(from: nil, to: lease.gateway, port: servicePort) == .connected)
+            #expect(try await SocketProbe.connect(from: names.namespacePath, to: lease.gateway, port: servicePort) == .noAnswer)
             let host = try #require(NetworkTestHost.hostAddress)
-            #expect(try await SocketProbe.connect(from: names.namespacePath, to: host, port: 18_081) == .noAnswer)
+            #expect(try await SocketProbe.connect(from: names.namespacePath, to: host, port: servicePort) == .noAnswer)
             // 127.0.0.1 inside the session is the session's own loopback, never the host's.
-            #expect(try await SocketProbe.connect(from: names.namespacePath, to: IPv4Address("127.0.0.1")!, port: 18_081) == .refused)
+            #expect(try await SocketProbe.connect(from: names.namespacePath, to: IPv4Address("127.0.0.1")!, port: servicePort) == .refused)
             // Nothing is forwarded: a direct connection to another port of a public address dies.
             #expect(try await SocketProbe.connect(from: names.namespacePath, to: IPv4Address("203.0.113.7")!, port: 22) == .noAnswer)
             await networking.detach(sessionID: id)

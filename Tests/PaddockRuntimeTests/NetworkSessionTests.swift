@@ -56,11 +56,12 @@ struct NetworkSessionTests {
             #expect(apt.errorText.isEmpty)
 
             let listener = try await SocketProbe.listen(on: lease.gateway, port: EgressPorts.proxy)
-            let hostService = try await SocketProbe.listen(on: IPv4Address(0), port: 18_083)
+            let hostService = try await SocketProbe.listen(on: IPv4Address(0), port: 0)
+            let servicePort = SocketProbe.localPort(hostService)
             defer { close(listener); close(hostService) }
             #expect(try await probe(bed, id, lease.gateway, EgressPorts.proxy) == "open\n")
-            #expect(try await probe(bed, id, lease.gateway, 18_083) == "closed\n")
-            if let host = NetworkTestHost.hostAddress { #expect(try await probe(bed, id, host, 18_083) == "closed\n") }
+            #expect(try await probe(bed, id, lease.gateway, servicePort) == "closed\n")
+            if let host = NetworkTestHost.hostAddress { #expect(try await probe(bed, id, host, servicePort) == "closed\n") }
 
             await bed.runtime.terminate(sessionID: id)
             let names = setup.names.session(id)
@@ -79,9 +80,10 @@ struct NetworkSessionTests {
             let environment = try await bed.run(id, ["env"]).text
             #expect(!environment.lowercased().contains("proxy"))
             #expect(try await bed.run(id, ["test", "-e", "/etc/pip.conf"]).exit.exitCode == 1)
-            let hostService = try await SocketProbe.listen(on: IPv4Address(0), port: 18_084)
+            let hostService = try await SocketProbe.listen(on: IPv4Address(0), port: 0)
+            let servicePort = SocketProbe.localPort(hostService)
             defer { close(hostService) }
-            #expect(try await probe(bed, id, lease.gateway, 18_084) == "closed\n")
+            #expect(try await probe(bed, id, lease.gateway, servicePort) == "closed\n")
             #expect(try await probe(bed, id, IPv4Address("169.254.169.254")!, 80) == "closed\n")
             await bed.runtime.terminate(sessionID: id)
             #expect(await networking.lease(of: id) == nil)

@@ -144,6 +144,16 @@ enum SocketProbe {
         }
     }
 
+    /// The port a bound socket got (for sockets bound to port 0).
+    static func localPort(_ fd: Int32) -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// A UDP socket bound to `address:port` in the namespace (nil: the host).
     static func udp(in namespacePath: String? = nil, on address: IPv4Address, port: Int) async throws -> Int32 {
         try await inNamespace(namespacePath) { () throws(PaddockError) -> Int32 in

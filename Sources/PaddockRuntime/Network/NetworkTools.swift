@@ -39,7 +39,7 @@ public struct NetworkTools: Sendable, Equatable {
         var template = Array("/tmp/paddock-ip-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { throw PaddockError(.internal, "cannot make an ip batch file: \(String(cString: strerror(errno)))") }
-        let path = String(cString: template)
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         defer { unlink(path) }
         let text = Array(lines.map { $0.joined(separator: " ") + "\n" }.joined().utf8)
         let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
