@@ -22,16 +22,17 @@ public final class EgressGateway: Sendable {
     ///   - connectTimeout: the limit on resolving plus connecting upstream.
     ///   - idleTimeout: a relayed connection silent both ways for this long is closed.
     ///   - handshakeTimeout: the limit on receiving a request head or a TLS ClientHello.
-    ///   - checkHostAddresses: refuse the host's own addresses as they are at each connection
-    ///     (only a benchmark whose upstream listens on loopback turns this off).
+    ///   - hostAddresses: reads the host's own addresses, refused as they are at each connection
+    ///     (at most a second old); nil only for a benchmark whose upstream listens on loopback.
     public convenience init(presets: NetworkPresets, addresses: AddressPolicy, recorder: any EgressRecorder,
                             resolver: any HostResolver = SystemResolver(), proxyPort: Int = 3128, transparentPort: Int = 3129,
                             dnsPort: Int = 53, connectTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(300),
-                            handshakeTimeout: Duration = .seconds(10), checkHostAddresses: Bool = true) throws(PaddockError) {
+                            handshakeTimeout: Duration = .seconds(10),
+                            hostAddresses: (@Sendable () -> [IPv4Address])?) throws(PaddockError) {
         try self.init(presets: presets, addresses: addresses, recorder: recorder, resolver: resolver, proxyPort: proxyPort,
                       transparentPort: transparentPort, dnsPort: dnsPort, connectTimeout: connectTimeout,
                       idleTimeout: idleTimeout, handshakeTimeout: handshakeTimeout,
-                      tune: { $0.hostAddresses = HostAddressWatch(enabled: checkHostAddresses) })
+                      tune: { $0.hostAddresses = HostAddressWatch(read: hostAddresses) })
     }
 
     /// The designated initialiser; `tune` adjusts internal limits (tests use it for the

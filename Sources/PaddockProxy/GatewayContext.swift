@@ -33,9 +33,9 @@ struct GatewayContext: Sendable {
     var pipeSize = 256 * 1024
     /// The most open connections one session may have; more are closed at once.
     var maxConnectionsPerSession = 256
-    /// The host's own addresses as they are now (nil: not checked, for tests and the benchmark
-    /// whose upstreams listen on loopback).
-    var hostAddresses = HostAddressWatch()
+    /// The host's own addresses as they are now (not checked unless the gateway was given a
+    /// way to read them).
+    var hostAddresses = HostAddressWatch(read: nil)
     /// The connections open across every session, bounded by the open-files limit.
     var budget = ConnectionBudget(limit: ConnectionBudget.fitting(openFiles: ConnectionBudget.openFilesLimit()))
     /// The most DNS lookups one session may have running.
@@ -89,42 +89,29 @@ final class ConnectionBudget: @unchecked Sendable {
     }
 }
 
-/// The IPv4 addresses of the host's interfaces, read again (`getifaddrs`) when more than a
+/// The host's own IPv4 addresses, read again (by `read`, e.g. `getifaddrs`) when more than a
 /// second old: an address the host gains after the server started (a new interface, a VPN, a
 /// renumbering) is the host's too, and no session may reach the host through the proxy.
-/// Loop thread only.
+/// Loopback always counts. Loop thread only.
 final class HostAddressWatch: @unchecked Sendable {
-    /// Whether the check is on (off only where upstreams listen on the host, in tests).
-    let isEnabled: Bool
-    private var addresses: Set<UInt32> = []
+    /// Reads the addresses; nil turns the check off (the benchmark and tests whose upstreams
+    /// listen on the host).
+    private let read: (@Sendable () -> [IPv4Address])?
+    private var addresses: Set<IPv4Address> = []
     private var readAt: UInt64 = 0
 
-    init(enabled: Bool = true) {
-        isEnabled = enabled
+    init(read: (@Sendable () -> [IPv4Address])?) {
+        self.read = read
     }
 
     /// Whether `address` is one of the host's own.
     func contains(_ address: IPv4Address) -> Bool {
-        guard isEnabled else { return false }
+        guard let read else { return false }
         let now = EventLoop.now()
         if readAt == 0 || now - readAt > 1_000_000_000 {
-            addresses = Self.read()
+            addresses = Set(read())
             readAt = now
         }
-        return addresses.contains(address.value) || address.value >> 24 == 127
-    }
-
-    private static func read() -> Set<UInt32> {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0 else { return [] }
-        defer { freeifaddrs(list) }
-        var found: Set<UInt32> = []
-        var cursor = list
-        while let entry = cursor {
-            defer { cursor = entry.pointee.ifa_next }
-            guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) else { continue }
-            found.insert(address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) })
-        }
-        return found
+        return addresses.contains(address) || address.value >> 24 == 127
     }
 }

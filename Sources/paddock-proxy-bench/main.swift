@@ -98,7 +98,7 @@ let gateway: EgressGateway
 do {
     gateway = try EgressGateway(
         presets: .empty, addresses: AddressPolicy(allowed: [IPv4Network(IPv4Address("127.0.0.0")!, prefixLength: 8)]),
-        recorder: recorder, proxyPort: options.port, transparentPort: 0, dnsPort: 0, checkHostAddresses: false)
+        recorder: recorder, proxyPort: options.port, transparentPort: 0, dnsPort: 0, hostAddresses: nil)
     try await gateway.attach(sessionID: "sess_bench", gateway: options.address, policy: .allowlist(domains: options.allow))
 } catch {
     fail("\(error)")

@@ -41,7 +41,7 @@ struct ProxyRefusalTests {
         let loopback = IPv4Address("127.0.0.1")!
         let policy = NetworkingPolicy.allowlist(domains: patterns("127.0.0.1:\(upstream.port)", "host.test:\(upstream.port)"))
         let checked = try await GatewayHarness.start(policy, names: ["host.test": ["127.0.0.1"]],
-                                                     tune: { $0.hostAddresses = HostAddressWatch(enabled: true) })
+                                                     tune: { $0.hostAddresses = HostAddressWatch(read: { [] }) })
         for target in ["127.0.0.1", "host.test"] {
             let response = try await Self.ask(checked, "CONNECT \(target):\(upstream.port) HTTP/1.1\r\n\r\n")
             #expect(response.contains("x-paddock-deny-reason: address_denied"), "\(target): \(response)")
@@ -50,7 +50,7 @@ struct ProxyRefusalTests {
         // The same endpoint as a configured package mirror is reachable.
         let mirror = try await GatewayHarness.start(policy, names: ["host.test": ["127.0.0.1"]],
                                                     mirrors: [.init(address: loopback, port: upstream.port)],
-                                                    tune: { $0.hostAddresses = HostAddressWatch(enabled: true) })
+                                                    tune: { $0.hostAddresses = HostAddressWatch(read: { [] }) })
         let answer = try await onThread {
             let socket = try mirror.proxyConnection()
             try socket.send("CONNECT host.test:\(upstream.port) HTTP/1.1\r\n\r\n")

@@ -47,7 +47,8 @@ enum SessionRuntimeFactory {
         let hostAddresses = HostAddresses.discover()
         let addresses = HostNetworking.addressPolicy(pool: pool, allowed: options.allowCIDRs, hostAddresses: hostAddresses,
                                                      mirrors: BuildNetwork.resolvedEndpoints(of: mirrors))
-        let gateway = try EgressGateway(presets: presets, addresses: addresses, recorder: egressLog)
+        let gateway = try EgressGateway(presets: presets, addresses: addresses, recorder: egressLog,
+                                        hostAddresses: { HostAddresses.discover() })
         let networking = try HostNetworking(
             pool: options.sessionPool, gateway: gateway, stateDirectory: data.appendingPathComponent("network", isDirectory: true),
             allowCIDRs: options.allowCIDRs.map(\.description), hostAddresses: hostAddresses, names: options.networkNames,

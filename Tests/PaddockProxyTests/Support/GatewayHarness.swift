@@ -31,7 +31,7 @@ struct GatewayHarness {
             resolver: resolver, proxyPort: 0, transparentPort: 0, dnsPort: 0, connectTimeout: connectTimeout,
             idleTimeout: idleTimeout, handshakeTimeout: handshakeTimeout, tune: { context in
                 // The test upstreams listen on the host's loopback; tests of the check turn it on.
-                context.hostAddresses = HostAddressWatch(enabled: false)
+                context.hostAddresses = HostAddressWatch(read: nil)
                 tune(&context)
             })
         let address = TestAddresses.next()
