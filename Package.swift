@@ -48,8 +48,8 @@ let package = Package(
         .testTarget(name: "PaddockCLITests", dependencies: ["PaddockCLI", "PaddockCore"]),
         // Runs the built paddock-init binary (`swift build` makes it); depending on the executable
         // target would link its -static-stdlib flag into the test bundle.
-        .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol"]),
-        .testTarget(name: "PaddockProxyTests", dependencies: ["PaddockProxy", "PaddockCore"]),
+        .testTarget(name: "PaddockAgentTests", dependencies: ["PaddockAgentProtocol", "PaddockTestSupport"]),
+        .testTarget(name: "PaddockProxyTests", dependencies: ["PaddockProxy", "PaddockCore", "PaddockTestSupport"]),
         .testTarget(name: "PaddockRuntimeTests",
                     dependencies: ["PaddockRuntime", "PaddockCore", "PaddockJSON", "PaddockAgentProtocol",
                                    "PaddockTestSupport"]),

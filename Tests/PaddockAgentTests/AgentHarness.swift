@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Glibc
 import PaddockAgentProtocol
 
@@ -15,18 +16,7 @@ final class AgentUnderTest {
     static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// The built `paddock-init`, next to the test bundle (or one directory up).
-    static let binary: String? = {
-        let candidates = [CommandLine.arguments.first, Bundle.main.executablePath].compactMap { $0 }
-        for start in candidates {
-            var directory = URL(fileURLWithPath: start).resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<3 {
-                let candidate = directory.appendingPathComponent("paddock-init").path
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let binary = BuiltProducts.path(of: "paddock-init")
 
     /// Starts the agent as an ordinary child, or as PID 1 of a new PID namespace
     /// (`unshare --pid --fork --mount-proc`, root only).

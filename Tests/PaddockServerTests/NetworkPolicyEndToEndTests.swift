@@ -403,19 +403,3 @@ struct NetworkPolicyEndToEndTests {
         #expect(metrics.contains(#"paddock_egress_attempts_total{protocol="connect",decision="denied"}"#), "\(metrics)")
     }
 }
-
-/// A program run on the host, its output trimmed.
-enum HostCommand {
-    static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = PipeReading.readAll(output.fileHandleForReading)
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-}

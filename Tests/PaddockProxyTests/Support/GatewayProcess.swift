@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Glibc
 import PaddockCore
 import Testing
@@ -10,18 +11,7 @@ struct GatewayProcess: Sendable {
     let port: Int
 
     /// The built binary next to the test bundle (or up to two directories up), if any.
-    static let binary: String? = {
-        let candidates = [CommandLine.arguments.first, Bundle.main.executablePath].compactMap { $0 }
-        for start in candidates {
-            var directory = URL(fileURLWithPath: start).resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<3 {
-                let candidate = directory.appendingPathComponent("paddock-proxy-bench").path
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let binary = BuiltProducts.path(of: "paddock-proxy-bench")
 
     /// Starts the gateway on a free port with `allowing` (`host:port`) as its session's policy
     /// and waits for its `ready PORT` line.

@@ -115,16 +115,7 @@ final class RootfsFixture {
 
     /// The absolute paths `ldd` prints for `program`, the dynamic loader included.
     private static func sharedLibraries(of program: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        process.arguments = [program]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = PipeReading.readAll(output.fileHandleForReading)
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+        try HostCommand.run("/usr/bin/ldd", [program]).output.split(separator: "\n").compactMap { line in
             line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init).first { $0.hasPrefix("/") }
         }
     }

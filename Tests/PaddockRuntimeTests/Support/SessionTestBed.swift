@@ -1,4 +1,5 @@
 import Foundation
+import PaddockTestSupport
 import Glibc
 import PaddockAgentProtocol
 import PaddockCore
@@ -29,18 +30,7 @@ final class SessionTestBed: Sendable {
     }
 
     /// The built `paddock-init`, next to the test bundle (or up to two directories up).
-    static let initBinary: String? = {
-        let candidates = [CommandLine.arguments.first, Bundle.main.executablePath].compactMap { $0 }
-        for start in candidates {
-            var directory = URL(fileURLWithPath: start).resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<3 {
-                let candidate = directory.appendingPathComponent("paddock-init").path
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let initBinary = BuiltProducts.path(of: "paddock-init")
 
     /// A data directory path long enough that `<data>/sessions/<id>/run/agent.sock` does not
     /// fit in a socket address (108 bytes).
